@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The one typed configuration of the platform. Every setting comes from the environment and has a
+ * default that suits the embedded path (one process, PGlite, in-process bus and queue, local disk).
+ * A wrong value stops start-up with a ConfigError that names the variable.
+ */
+export interface Config {
+  /** Public port serving web, /api, /media (and /ws once the gateway lands). */
+  port: number;
+  host: string;
+  /** Base URL printed at start and used in absolute links; derived from host/port when unset. */
+  publicUrl: string;
+  dataDir: string;
+  /** PostgreSQL URL; unset means PGlite in `${dataDir}/pglite`. */
+  databaseUrl: string | undefined;
+  /** Redis URL; unset means the in-process bus and the database-backed in-process queue. */
+  redisUrl: string | undefined;
+  meiliUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** HMAC secret for media URL tokens; when unset it is generated once and kept in dataDir. */
+  mediaSecret: string;
+  /** Lifetime of a signed media URL, seconds. */
+  mediaTokenTtlSeconds: number;
+  /** Which episodes the pipeline encrypts with AES-128: none, paid only, or all. */
+  mediaEncryption: 'none' | 'paid' | 'all';
+  /** Text burned into every rendition as a watermark; empty means none. */
+  watermarkText: string;
+  hlsSegmentSeconds: number;
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  /** Generate the demo catalog on first start. */
+  demoSeed: boolean;
+  /** Run the media worker in this process. */
+  mediaWorker: boolean;
+  transcodeConcurrency: number;
+  /** Seconds to wait for in-flight requests and jobs on SIGINT/SIGTERM before exiting anyway. */
+  shutdownGraceSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol))
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  return raw;
+}
+
+/** Reads the media secret from the environment, else from (or into) `${dataDir}/media-secret`. */
+function mediaSecret(env: Env, dataDir: string): string {
+  const raw = read(env, 'MEDIA_SECRET');
+  if (raw !== undefined) {
+    if (raw.length < 32) throw new ConfigError('MEDIA_SECRET', 'must be at least 32 characters');
+    return raw;
+  }
+  const file = path.join(dataDir, 'media-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = read(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = path.resolve(read(env, 'DATA_DIR') ?? 'data');
+  const publicUrl =
+    url(env, 'PUBLIC_URL', ['http:', 'https:']) ??
+    `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+  return {
+    port,
+    host,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    dataDir,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    meiliUrl: url(env, 'MEILI_URL', ['http:', 'https:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+    mediaSecret: mediaSecret(env, dataDir),
+    mediaTokenTtlSeconds: integer(env, 'MEDIA_TOKEN_TTL', 6 * 3600, 30, 7 * 24 * 3600),
+    mediaEncryption: oneOf(env, 'MEDIA_ENCRYPTION', 'all', ['none', 'paid', 'all'] as const),
+    watermarkText: read(env, 'WATERMARK_TEXT') ?? '',
+    hlsSegmentSeconds: integer(env, 'HLS_SEGMENT_SECONDS', 2, 1, 10),
+    ffmpegPath: read(env, 'FFMPEG_PATH'),
+    ffprobePath: read(env, 'FFPROBE_PATH'),
+    demoSeed: boolean(env, 'DEMO_SEED', true),
+    mediaWorker: boolean(env, 'MEDIA_WORKER', true),
+    transcodeConcurrency: integer(env, 'TRANSCODE_CONCURRENCY', 1, 1, 16),
+    shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+  };
+}
