@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadConfig, type Config } from '@binge/core/config';
+import { openDatabase, type DatabaseHandle } from '@binge/core/db';
+import { createBus, createQueue, createStorage } from '@binge/core/runtime/adapters';
+import { createLogger } from '@binge/core/log';
+import { topics, type Bus, type MediaProgressMessage } from '@binge/core/bus';
+import { queueNames, type Queue } from '@binge/core/queue';
+import { build } from '../api/src/app.ts';
+import { createMediaProcessor } from '../media/src/processor/media-processor.ts';
+import { seedDemoCatalog } from '../media/src/demo/seed.ts';
+
+/**
+ * The embedded platform: api, media worker and web in one process on one port, with PGlite, the
+ * in-process bus and the database-backed queue unless DATABASE_URL / REDIS_URL say otherwise.
+ * This is the composition root, the one place allowed to import several services.
+ */
+export interface Platform {
+  url: string;
+  port: number;
+  config: Config;
+  database: DatabaseHandle;
+  bus: Bus;
+  queue: Queue;
+  /** Resolves when the demo catalog's jobs are enqueued (not transcoded). */
+  seeded: Promise<void>;
+  stop(): Promise<void>;
+}
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function loadWebHandler(): Promise<NodeHandler | null> {
+  const file = path.join(root, 'web/build/handler.js');
+  if (!existsSync(file)) return null;
+  const module = (await import(pathToFileURL(file).href)) as { handler: NodeHandler };
+  return module.handler;
+}
+
+export async function startPlatform(env: Record<string, string | undefined> = process.env): Promise<Platform> {
+  const config = loadConfig(env);
+  const logger = createLogger({ level: config.logLevel, name: 'binge' });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: path.join(config.dataDir, 'pglite'),
+  });
+  const storage = createStorage(config);
+  const bus = createBus(config);
+  const queue = createQueue(config, database.db, queueNames.media, logger);
+
+  const web = await loadWebHandler();
+  if (!web) logger.warn('web/build is missing: only /api, /media and /docs are served (run npm run build:web)');
+  const app = await build(
+    { config, db: database.db, storage, logger },
+    web
+      ? {
+          fallback: (request, reply) => {
+            reply.hijack();
+            web(request.raw, reply.raw, () => {
+              reply.raw.statusCode = 404;
+              reply.raw.end('Not found');
+            });
+          },
+        }
+      : {},
+  );
+
+  const unsubscribe = await bus.subscribe<MediaProgressMessage>(topics.mediaProgress, (message) => {
+    if (message.stage === 'done') logger.info({ episodeId: message.episodeId }, 'episode ready');
+    if (message.stage === 'failed')
+      logger.warn({ episodeId: message.episodeId, error: message.error }, 'episode failed');
+  });
+
+  if (config.mediaWorker) {
+    queue.work(createMediaProcessor({ db: database.db, storage, bus, queue, config, logger }), {
+      concurrency: config.transcodeConcurrency,
+    });
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
+
+  const seeded = config.demoSeed
+    ? seedDemoCatalog({ db: database.db, storage, queue, config, logger }).catch((error: unknown) => {
+        logger.error({ err: error }, 'demo catalog seeding failed');
+      })
+    : Promise.resolve();
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      // Order matters: stop taking requests and let in-flight ones finish, then hand active jobs
+      // back to the queue (they rerun at next start), then close the stores they write to.
+      await app.close();
+      await seeded;
+      await queue.close();
+      await unsubscribe();
+      await bus.close();
+      await database.close();
+    })());
+
+  return { url, port, config, database, bus, queue, seeded, stop };
+}
+
+async function main(): Promise<void> {
+  let platform: Platform;
+  try {
+    platform = await startPlatform();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  console.log(`\n  Binge is running: open ${platform.url}\n  API docs: ${platform.url}/docs\n`);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    console.log(`\n  ${signal}: shutting down (press Ctrl+C again to force)`);
+    const timer = setTimeout(() => {
+      console.error('  shutdown took too long; exiting');
+      process.exit(1);
+    }, platform.config.shutdownGraceSeconds * 1000);
+    timer.unref();
+    platform.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { Bus } from '../bus/bus.ts';
+import { createMemoryBus } from '../bus/bus-memory.ts';
+import { createRedisBus } from '../bus/bus-redis.ts';
+import type { Queue } from '../queue/queue.ts';
+import { createLocalQueue } from '../queue/queue-local.ts';
+import { createBullmqQueue } from '../queue/queue-bullmq.ts';
+import type { Storage } from '../storage/storage.ts';
+import { createLocalStorage } from '../storage/storage-local.ts';
+import type { Logger } from '../log/logger.ts';
+
+/**
+ * The one place where configuration picks an adapter for each port (DESIGN.md: "an adapter is
+ * chosen at start, never an `if` in business logic"). Every process entry point calls these.
+ */
+export function createBus(config: Config): Bus {
+  return config.redisUrl ? createRedisBus({ url: config.redisUrl }) : createMemoryBus();
+}
+
+export function createQueue(config: Config, db: Database, name: string, logger?: Logger): Queue {
+  return config.redisUrl
+    ? createBullmqQueue({ url: config.redisUrl, name, logger })
+    : createLocalQueue({ db, name, logger });
+}
+
+/** Media files live under `${dataDir}/media`; an S3 adapter slots in here when configured. */
+export function createStorage(config: Config): Storage {
+  return createLocalStorage(path.join(config.dataDir, 'media'));
+}
