@@ -33,6 +33,8 @@ export interface Config {
   ffprobePath: string | undefined;
   /** Generate the demo catalog on first start. */
   demoSeed: boolean;
+  /** full: the whole demo catalog; tiny: two short episodes per series at low resolution (tests). */
+  demoScale: 'full' | 'tiny';
   /** Run the media worker in this process. */
   mediaWorker: boolean;
   transcodeConcurrency: number;
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     ffmpegPath: read(env, 'FFMPEG_PATH'),
     ffprobePath: read(env, 'FFPROBE_PATH'),
     demoSeed: boolean(env, 'DEMO_SEED', true),
+    demoScale: oneOf(env, 'DEMO_SCALE', 'full', ['full', 'tiny'] as const),
     mediaWorker: boolean(env, 'MEDIA_WORKER', true),
     transcodeConcurrency: integer(env, 'TRANSCODE_CONCURRENCY', 1, 1, 16),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),

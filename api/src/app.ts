@@ -1,0 +1,129 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from '@binge/core/config';
+import type { DatabaseHandle } from '@binge/core/db';
+import type { Logger } from '@binge/core/log';
+import { errorCodes } from '@binge/core/protocol/errors';
+import type { Storage } from '@binge/core/storage';
+import { createCatalogRepository } from './catalog/catalog-repository.ts';
+import { catalogRoutes } from './catalog/catalog-routes.ts';
+import { ProblemSchema } from './catalog/catalog-schemas.ts';
+import { createCursorCodec } from './catalog/page-cursor.ts';
+import { errorHandler } from './errors/error-handler.ts';
+import { sendProblem } from './errors/problem.ts';
+import { healthRoutes } from './http/health-routes.ts';
+import { registerMetrics } from './http/metrics.ts';
+import { createRouteTable } from './http/method-not-allowed.ts';
+import { mediaRoutes } from './media/media-routes.ts';
+import { createMediaUrlSigner } from './media/media-url.ts';
+import { freeEpisodesOnly, type Entitlements, type Viewer } from './playback/entitlements.ts';
+import { playbackRoutes } from './playback/playback-routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: DatabaseHandle;
+  storage: Storage;
+  logger?: Logger;
+  /** Who may watch paid episodes; defaults to free episodes only. */
+  entitlements?: Entitlements;
+  /** Resolves the viewer of a request; defaults to anonymous until accounts land. */
+  viewerOf?: (request: FastifyRequest) => Viewer | Promise<Viewer>;
+}
+
+export interface BuildOptions {
+  /** Answers paths outside /api, /media, /docs and /metrics (the embedded launcher serves web). */
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** Origin of signed media URLs, e.g. a CDN; same-origin `/media/...` paths when empty. */
+  mediaBaseUrl?: string;
+  /** Clock in unix seconds, for media token tests. */
+  nowSeconds?: () => number;
+}
+
+const OWN_PREFIXES = ['/api/', '/media/', '/docs', '/metrics'];
+const anonymous: Viewer = { userId: null };
+
+/** Builds the HTTP API without listening: server.ts listens, tests inject or listen on port 0. */
+export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const { config, db, storage } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Errors Fastify raises before routing (a URL that does not percent-decode) are problems too.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(
+        request,
+        reply,
+        request.url.startsWith('/media/') ? 'MEDIA_PATH_INVALID' : 'BAD_REQUEST',
+        error.message,
+      ),
+  }) as unknown as FastifyInstance;
+
+  const routeTable = createRouteTable();
+  app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'binge API',
+        description:
+          'Catalog, playback and signed media of the binge short-drama platform. Every error is ' +
+          'application/problem+json (RFC 9457) with a `code` from components.schemas.ErrorCode.',
+        version: '1.0.0',
+      },
+      components: {
+        schemas: {
+          ErrorCode: { type: 'string', enum: [...errorCodes] },
+          Problem: JSON.parse(JSON.stringify(ProblemSchema)),
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    const ours = OWN_PREFIXES.some((prefix) => path.startsWith(prefix));
+    if (!ours && options.fallback) return options.fallback(request, reply);
+    const allowed = routeTable.allowed(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(request, reply, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here`);
+    }
+    return sendProblem(request, reply, 'NOT_FOUND', `No resource at ${path}`);
+  });
+
+  registerMetrics(app);
+
+  const catalog = createCatalogRepository(db.db);
+  const signer = createMediaUrlSigner({
+    secret: config.mediaSecret,
+    ttlSeconds: config.mediaTokenTtlSeconds,
+    ...(options.mediaBaseUrl === undefined ? {} : { baseUrl: options.mediaBaseUrl }),
+    ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
+  });
+  const viewerOf = deps.viewerOf ?? (() => anonymous);
+
+  await app.register(healthRoutes, { prefix: '/api', ping: db.ping });
+  await app.register(catalogRoutes, {
+    prefix: '/api/v1',
+    catalog,
+    cursors: createCursorCodec(config.mediaSecret),
+    signer,
+  });
+  await app.register(playbackRoutes, {
+    prefix: '/api/v1',
+    catalog,
+    signer,
+    entitlements: deps.entitlements ?? freeEpisodesOnly,
+    viewerOf,
+  });
+  await app.register(mediaRoutes, {
+    storage,
+    secret: config.mediaSecret,
+    ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
+  });
+
+  return app;
+}

@@ -1,0 +1,302 @@
+import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '@binge/core/db';
+import {
+  categories,
+  episodes,
+  mediaAssets,
+  series,
+  seriesCounters,
+  seriesTags,
+  tags,
+} from '@binge/core/db/schema';
+import { HOT_AGE_OFFSET_HOURS, HOT_GRAVITY, HOT_LIKE_WEIGHT } from './hot-score.ts';
+import type { SeriesCursor } from './page-cursor.ts';
+
+/** The SQL twin of hotScore() in hot-score.ts, evaluated at `now`. */
+export function hotScoreSql(now: Date): SQL<number> {
+  return sql<number>`(coalesce(${seriesCounters.views}, 0) + ${HOT_LIKE_WEIGHT} * coalesce(${seriesCounters.likes}, 0) + 1)::float8
+    / power(greatest(extract(epoch from (${now.toISOString()}::timestamptz - ${series.publishedAt})) / 3600, 0) + ${HOT_AGE_OFFSET_HOURS}, ${HOT_GRAVITY})`;
+}
+
+const isPublished = and(eq(series.status, 'published'), isNotNull(series.publishedAt));
+
+const seriesRowFields = {
+  id: series.id,
+  slug: series.slug,
+  titleEn: series.titleEn,
+  titleZh: series.titleZh,
+  synopsisEn: series.synopsisEn,
+  synopsisZh: series.synopsisZh,
+  freeEpisodes: series.freeEpisodes,
+  publishedAt: series.publishedAt,
+  /** publishedAt in PostgreSQL's text form, exact to the microsecond, for the page cursor. */
+  position: sql<string>`${series.publishedAt}::text`,
+  seriesPosterKey: series.posterKey,
+  categoryId: categories.id,
+  categorySlug: categories.slug,
+  categoryNameEn: categories.nameEn,
+  categoryNameZh: categories.nameZh,
+  views: sql<number>`coalesce(${seriesCounters.views}, 0)`.mapWith(Number),
+  likes: sql<number>`coalesce(${seriesCounters.likes}, 0)`.mapWith(Number),
+  episodeCount: sql<number>`(select count(*) from episodes e where e.series_id = "series"."id")`.mapWith(
+    Number,
+  ),
+  readyEpisodeCount: sql<number>`(select count(*) from episodes e where e.series_id = "series"."id" and e.status = 'ready')`.mapWith(
+    Number,
+  ),
+  // The poster of the first ready episode, and the asset prefix its URL is signed for.
+  posterKey: sql<string | null>`(select ma.poster_key from episodes e join media_assets ma on ma.id = e.media_asset_id
+    where e.series_id = "series"."id" and e.status = 'ready' and ma.status = 'ready' and ma.poster_key is not null
+    order by e.number limit 1)`,
+  posterScope: sql<string | null>`(select ma.storage_prefix from episodes e join media_assets ma on ma.id = e.media_asset_id
+    where e.series_id = "series"."id" and e.status = 'ready' and ma.status = 'ready' and ma.poster_key is not null
+    order by e.number limit 1)`,
+};
+
+export interface SeriesRow {
+  id: number;
+  slug: string;
+  titleEn: string;
+  titleZh: string;
+  synopsisEn: string;
+  synopsisZh: string;
+  freeEpisodes: number;
+  publishedAt: Date | null;
+  position: string;
+  seriesPosterKey: string | null;
+  categoryId: number;
+  categorySlug: string;
+  categoryNameEn: string;
+  categoryNameZh: string;
+  views: number;
+  likes: number;
+  episodeCount: number;
+  readyEpisodeCount: number;
+  posterKey: string | null;
+  posterScope: string | null;
+}
+
+export interface TagRow {
+  seriesId: number;
+  slug: string;
+  nameEn: string;
+  nameZh: string;
+}
+
+export interface EpisodeRow {
+  id: number;
+  number: number;
+  titleEn: string;
+  titleZh: string;
+  durationMs: number;
+  isFree: boolean;
+  priceCoins: number;
+  status: 'pending' | 'processing' | 'ready' | 'failed';
+  posterKey: string | null;
+  posterScope: string | null;
+}
+
+export interface PlaybackRow {
+  id: number;
+  seriesId: number;
+  number: number;
+  titleEn: string;
+  titleZh: string;
+  durationMs: number;
+  isFree: boolean;
+  priceCoins: number;
+  status: 'pending' | 'processing' | 'ready' | 'failed';
+  introStartMs: number | null;
+  introEndMs: number | null;
+  outroStartMs: number | null;
+  assetId: number | null;
+  assetStatus: 'processing' | 'ready' | 'failed' | null;
+  storagePrefix: string | null;
+  masterKey: string | null;
+  posterKey: string | null;
+  spriteKey: string | null;
+  spriteIndexKey: string | null;
+  encrypted: boolean | null;
+}
+
+export interface ContentKeyRow {
+  assetId: number;
+  episodeId: number | null;
+  status: 'processing' | 'ready' | 'failed';
+  encrypted: boolean;
+  aesKey: Buffer | null;
+}
+
+/**
+ * Correlated subqueries name the outer table literally ("series"."id"): drizzle leaves column
+ * references unqualified in single-table selects, where they would bind to the inner table.
+ */
+
+/** Read side of the catalog. Every query here is parameterised; no input is spliced into SQL. */
+export function createCatalogRepository(db: Database) {
+  function seriesSelect() {
+    return db
+      .select(seriesRowFields)
+      .from(series)
+      .innerJoin(categories, eq(categories.id, series.categoryId))
+      .leftJoin(seriesCounters, eq(seriesCounters.seriesId, series.id));
+  }
+
+  return {
+    async listCategories() {
+      return db
+        .select({
+          id: categories.id,
+          slug: categories.slug,
+          nameEn: categories.nameEn,
+          nameZh: categories.nameZh,
+          seriesCount: sql<number>`(select count(*) from series s where s.category_id = "categories"."id"
+            and s.status = 'published' and s.published_at is not null)`.mapWith(Number),
+        })
+        .from(categories)
+        .orderBy(asc(categories.position), asc(categories.id));
+    },
+
+    async findCategoryId(slug: string): Promise<number | null> {
+      const rows = await db
+        .select({ id: categories.id })
+        .from(categories)
+        .where(eq(categories.slug, slug))
+        .limit(1);
+      return rows[0]?.id ?? null;
+    },
+
+    /** Newest first, keyset-paginated on (publishedAt, id); returns up to `limit` rows. */
+    async listSeries(options: {
+      categoryId: number | null;
+      after: SeriesCursor | null;
+      limit: number;
+    }): Promise<SeriesRow[]> {
+      const conditions = [isPublished];
+      if (options.categoryId !== null) conditions.push(eq(series.categoryId, options.categoryId));
+      if (options.after !== null)
+        conditions.push(
+          sql`(${series.publishedAt}, ${series.id}) < (${options.after.publishedAt}::timestamptz, ${options.after.id})`,
+        );
+      return seriesSelect()
+        .where(and(...conditions))
+        .orderBy(desc(series.publishedAt), desc(series.id))
+        .limit(options.limit);
+    },
+
+    async hotSeries(limit: number, now: Date): Promise<SeriesRow[]> {
+      return seriesSelect()
+        .where(isPublished)
+        .orderBy(desc(hotScoreSql(now)), desc(series.id))
+        .limit(limit);
+    },
+
+    async findSeries(id: number): Promise<SeriesRow | null> {
+      const rows = await seriesSelect()
+        .where(and(eq(series.id, id), isPublished))
+        .limit(1);
+      return rows[0] ?? null;
+    },
+
+    async tagsOf(seriesIds: number[]): Promise<TagRow[]> {
+      if (seriesIds.length === 0) return [];
+      return db
+        .select({
+          seriesId: seriesTags.seriesId,
+          slug: tags.slug,
+          nameEn: tags.nameEn,
+          nameZh: tags.nameZh,
+        })
+        .from(seriesTags)
+        .innerJoin(tags, eq(tags.id, seriesTags.tagId))
+        .where(inArray(seriesTags.seriesId, seriesIds))
+        .orderBy(asc(tags.slug));
+    },
+
+    async episodesOf(seriesId: number): Promise<EpisodeRow[]> {
+      return db
+        .select({
+          id: episodes.id,
+          number: episodes.number,
+          titleEn: episodes.titleEn,
+          titleZh: episodes.titleZh,
+          durationMs: episodes.durationMs,
+          isFree: episodes.isFree,
+          priceCoins: episodes.priceCoins,
+          status: episodes.status,
+          posterKey: mediaAssets.posterKey,
+          posterScope: mediaAssets.storagePrefix,
+        })
+        .from(episodes)
+        .leftJoin(
+          mediaAssets,
+          and(eq(mediaAssets.id, episodes.mediaAssetId), eq(mediaAssets.status, 'ready')),
+        )
+        .where(eq(episodes.seriesId, seriesId))
+        .orderBy(asc(episodes.number));
+    },
+
+    /** The episode of a published series with its published asset, if any. */
+    async findPlayback(episodeId: number): Promise<PlaybackRow | null> {
+      const rows = await db
+        .select({
+          id: episodes.id,
+          seriesId: episodes.seriesId,
+          number: episodes.number,
+          titleEn: episodes.titleEn,
+          titleZh: episodes.titleZh,
+          durationMs: episodes.durationMs,
+          isFree: episodes.isFree,
+          priceCoins: episodes.priceCoins,
+          status: episodes.status,
+          introStartMs: episodes.introStartMs,
+          introEndMs: episodes.introEndMs,
+          outroStartMs: episodes.outroStartMs,
+          assetId: mediaAssets.id,
+          assetStatus: mediaAssets.status,
+          storagePrefix: mediaAssets.storagePrefix,
+          masterKey: mediaAssets.masterKey,
+          posterKey: mediaAssets.posterKey,
+          spriteKey: mediaAssets.spriteKey,
+          spriteIndexKey: mediaAssets.spriteIndexKey,
+          encrypted: mediaAssets.encrypted,
+        })
+        .from(episodes)
+        .innerJoin(series, eq(series.id, episodes.seriesId))
+        .leftJoin(
+          mediaAssets,
+          and(eq(mediaAssets.id, episodes.mediaAssetId), eq(mediaAssets.episodeId, episodes.id)),
+        )
+        .where(and(eq(episodes.id, episodeId), isPublished))
+        .limit(1);
+      return rows[0] ?? null;
+    },
+
+    async nextEpisode(seriesId: number, afterNumber: number) {
+      const rows = await db
+        .select({ episodeId: episodes.id, number: episodes.number, isFree: episodes.isFree })
+        .from(episodes)
+        .where(and(eq(episodes.seriesId, seriesId), gt(episodes.number, afterNumber)))
+        .orderBy(asc(episodes.number))
+        .limit(1);
+      return rows[0] ?? null;
+    },
+
+    async findContentKey(assetId: number): Promise<ContentKeyRow | null> {
+      const rows = await db
+        .select({
+          assetId: mediaAssets.id,
+          episodeId: mediaAssets.episodeId,
+          status: mediaAssets.status,
+          encrypted: mediaAssets.encrypted,
+          aesKey: mediaAssets.aesKey,
+        })
+        .from(mediaAssets)
+        .where(eq(mediaAssets.id, assetId))
+        .limit(1);
+      return rows[0] ?? null;
+    },
+  };
+}
+
+export type CatalogRepository = ReturnType<typeof createCatalogRepository>;

@@ -1,0 +1,29 @@
+import closeWithGrace from 'close-with-grace';
+import { loadConfig } from '@binge/core/config';
+import { openDatabase } from '@binge/core/db';
+import { createLogger } from '@binge/core/log';
+import { createLocalStorage } from '@binge/core/storage/storage-local';
+import { build } from './app.ts';
+
+/**
+ * The API as its own process (scaled topology). The embedded launcher calls build() instead and
+ * mounts web beside it. On SIGINT/SIGTERM the server stops accepting connections, lets in-flight
+ * requests finish (up to SHUTDOWN_GRACE_SECONDS), then closes the database.
+ */
+const config = loadConfig();
+const logger = createLogger({ level: config.logLevel, name: 'api' });
+const db = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: `${config.dataDir}/pglite`,
+});
+const storage = createLocalStorage(`${config.dataDir}/media`);
+const app = await build({ config, db, storage, logger });
+
+closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'shutting down after an uncaught error');
+  else logger.info({ signal }, 'shutting down');
+  await app.close();
+  await db.close();
+});
+
+await app.listen({ port: config.port, host: config.host });

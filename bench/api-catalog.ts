@@ -1,0 +1,91 @@
+/**
+ * Catalog API throughput on PGlite (embedded) and PostgreSQL (scaled), side by side.
+ * Seeds 6 categories × 34 series × 8 episodes into each, serves the app on port 0 and runs
+ * autocannon (50 connections) on three read endpoints; prints the median of RUNS runs.
+ *
+ *   npm run bench:api                      # 10 s per run, 3 runs
+ *   DURATION=3 RUNS=1 npm run bench:api    # quick look
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { build } from '@binge/api';
+import { seedCatalog } from '@binge/api/testing/catalog-fixtures';
+import { loadConfig } from '@binge/core/config';
+import { openTestDatabase } from '@binge/core/db/testing';
+import { createLocalStorage } from '@binge/core/storage/storage-local';
+
+const duration = Number(process.env.DURATION ?? 10);
+const runs = Number(process.env.RUNS ?? 3);
+const connections = 50;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Figure {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(base: string, paths: string[]): Promise<Figure> {
+  const figures: Figure[] = [];
+  for (let run = 0; run < runs; run++) {
+    const result = await autocannon({
+      url: base,
+      connections,
+      duration,
+      requests: paths.map((p) => ({ method: 'GET', path: p })),
+    });
+    figures.push({
+      rps: result.requests.average,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+    });
+  }
+  return {
+    rps: median(figures.map((f) => f.rps)),
+    p99: median(figures.map((f) => f.p99)),
+    errors: figures.reduce((sum, f) => sum + f.errors, 0),
+  };
+}
+
+const endpoints = ['series page', 'series detail', 'playback'] as const;
+const results: Record<string, Record<string, Figure>> = {};
+
+for (const kind of ['pglite', 'postgres'] as const) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'binge-bench-api-'));
+  const db = await openTestDatabase(kind);
+  const seededAt = Date.now();
+  const seeded = await seedCatalog(db.db, { categories: 6, seriesPerCategory: 34, episodesPerSeries: 8 });
+  console.log(`${kind}: seeded ${seeded.seriesIds.length} series, ${seeded.episodeIds.length} episodes in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', MEDIA_SECRET: 'bench-secret-0123456789abcdef0123456789' });
+  const app = await build({ config, db, storage: createLocalStorage(path.join(dataDir, 'media')) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const pick = <T>(list: T[], n: number) => Array.from({ length: n }, (_, i) => list[(i * 37) % list.length]!);
+  results[kind] = {
+    'series page': await measure(base, seeded.categorySlugs.map((slug) => `/api/v1/series?category=${slug}&limit=20`)),
+    'series detail': await measure(base, pick(seeded.seriesIds, 50).map((id) => `/api/v1/series/${id}`)),
+    playback: await measure(base, pick(seeded.episodeIds, 50).map((id) => `/api/v1/episodes/${id}/playback`)),
+  };
+  await app.close();
+  await db.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+console.log(`\nautocannon: ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`);
+const pad = (value: string, width: number) => value.padStart(width);
+console.log(`${'endpoint'.padEnd(16)}${pad('pglite req/s', 14)}${pad('p99 ms', 9)}${pad('postgres req/s', 16)}${pad('p99 ms', 9)}${pad('errors', 8)}`);
+for (const endpoint of endpoints) {
+  const a = results.pglite![endpoint]!;
+  const b = results.postgres![endpoint]!;
+  console.log(
+    `${endpoint.padEnd(16)}${pad(a.rps.toFixed(0), 14)}${pad(String(a.p99), 9)}${pad(b.rps.toFixed(0), 16)}${pad(String(b.p99), 9)}${pad(String(a.errors + b.errors), 8)}`,
+  );
+}

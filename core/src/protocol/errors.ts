@@ -1,0 +1,42 @@
+/**
+ * The one registry of HTTP API error codes. Browser-safe: the web client imports it to branch on
+ * `Problem.code`. Every code is documented in docs/errors.md (a test keeps the two in step) and
+ * listed in the API's OpenAPI document.
+ */
+export const errorRegistry = {
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the expected shape' },
+  BAD_REQUEST: { status: 400, title: 'The request could not be understood' },
+  INVALID_CURSOR: { status: 400, title: 'The page cursor is malformed or was not issued here' },
+  INVALID_ID: { status: 400, title: 'The id is not a positive 32-bit integer' },
+  PAGE_SIZE_OUT_OF_RANGE: { status: 400, title: 'The page size is out of range' },
+  MEDIA_PATH_INVALID: { status: 400, title: 'The media path is not a valid storage key' },
+  EPISODE_LOCKED: { status: 402, title: 'The episode must be unlocked first' },
+  MEDIA_TOKEN_INVALID: { status: 403, title: 'The media token is invalid for this path' },
+  MEDIA_TOKEN_EXPIRED: { status: 403, title: 'The media token has expired' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  CATEGORY_NOT_FOUND: { status: 404, title: 'No such category' },
+  SERIES_NOT_FOUND: { status: 404, title: 'No such series' },
+  EPISODE_NOT_FOUND: { status: 404, title: 'No such episode' },
+  KEY_NOT_FOUND: { status: 404, title: 'No such content key for this episode' },
+  MEDIA_NOT_FOUND: { status: 404, title: 'No such media file' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'The method is not allowed on this resource' },
+  EPISODE_NOT_READY: { status: 409, title: 'The episode media is not ready yet' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body media type is not supported' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested range is not satisfiable' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+  NOT_READY: { status: 503, title: 'The service is not ready' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+export const errorCodes = Object.keys(errorRegistry) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorRegistry, value);
+}
+
+/** The RFC 9457 `type` URI of a code: `EPISODE_NOT_FOUND` → `https://binge.dev/problems/episode-not-found`. */
+export function problemType(code: ErrorCode): string {
+  return `https://binge.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
+}

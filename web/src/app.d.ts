@@ -1,0 +1,17 @@
+// See https://svelte.dev/docs/kit/types#app.d.ts
+declare global {
+  namespace App {
+    /** What +error.svelte shows: the API problem's title as `message`, and its stable code. */
+    interface Error {
+      message: string;
+      code: string;
+      detail?: string;
+    }
+    /** adapter-node hands every request's Node message to hooks as `platform.req`. */
+    interface Platform {
+      req?: import('node:http').IncomingMessage;
+    }
+  }
+}
+
+export {};
