@@ -26,7 +26,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     ['subscriber', subscriber],
   ] as const) {
     // Without a listener ioredis reports connection errors as unhandled; they are retried anyway.
-    connection.on('error', (error: unknown) => logger.warn({ err: error, role }, 'redis bus connection error'));
+    connection.on('error', (error: unknown) =>
+      logger.warn({ err: error, role }, 'redis bus connection error'),
+    );
   }
 
   const handlers = new Map<string, Set<BusHandler>>();

@@ -61,7 +61,10 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
       const box = inbox();
       await pair.subscriber.subscribe(t, box.handler);
       const payloads: unknown[] = [
-        { text: '弹幕 🎬 ñ "quoted" \\ back\nline', nested: { deep: { list: [1, 2.5, -3, null] } } },
+        {
+          text: '弹幕 🎬 ñ "quoted" \\ back\nline',
+          nested: { deep: { list: [1, 2.5, -3, null] } },
+        },
         ['a', { b: [true, false] }],
         'plain string',
         42,
@@ -79,7 +82,7 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
       const t = topic('copy');
       const first = inbox<{ list: number[] }>();
       const second = inbox<{ list: number[] }>();
-      await pair.subscriber.subscribe(t, (message, tt) => {
+      await pair.subscriber.subscribe<{ list: number[] }>(t, (message, tt) => {
         message.list.push(99);
         first.handler(message, tt);
       });

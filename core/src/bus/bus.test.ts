@@ -69,8 +69,16 @@ test('redis bus: a malformed message from Redis is ignored, later ones still arr
 });
 
 test('redis bus: channels carry the prefix, so other deployments are not heard', async () => {
-  const a = createRedisBus({ url: redisUrl, prefix: `binge-test-${randomBytes(4).toString('hex')}:`, logger: quiet });
-  const b = createRedisBus({ url: redisUrl, prefix: `binge-test-${randomBytes(4).toString('hex')}:`, logger: quiet });
+  const a = createRedisBus({
+    url: redisUrl,
+    prefix: `binge-test-${randomBytes(4).toString('hex')}:`,
+    logger: quiet,
+  });
+  const b = createRedisBus({
+    url: redisUrl,
+    prefix: `binge-test-${randomBytes(4).toString('hex')}:`,
+    logger: quiet,
+  });
   try {
     const seenByA: unknown[] = [];
     const seenByB: unknown[] = [];

@@ -41,6 +41,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const runMigrations = options.migrate ?? true;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle client whose connection dies (server restart, `drop database ... with (force)`
+    // racing pool.end(), which resolves before its sockets close) makes the pool emit 'error';
+    // with no listener that is an uncaught exception. pg has already discarded the client and the
+    // next query opens a fresh one, so there is nothing else to do here.
+    pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema });
     if (runMigrations) await migratePg(db, { migrationsFolder });
     return {

@@ -12,7 +12,11 @@ export interface CheckedJobInput {
   attempts: number;
 }
 
-export function checkJobInput(name: string, data: unknown, options: AddJobOptions = {}): CheckedJobInput {
+export function checkJobInput(
+  name: string,
+  data: unknown,
+  options: AddJobOptions = {},
+): CheckedJobInput {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
     throw new InvalidJobError('Job name must be a non-empty string of at most 200 characters');
   }
@@ -26,9 +30,7 @@ export function checkJobInput(name: string, data: unknown, options: AddJobOption
   const { jobId, attempts = 1 } = options;
   if (
     jobId !== undefined &&
-    (typeof jobId !== 'string' ||
-      jobId.length === 0 ||
-      jobId.length > 200)
+    (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 200)
   ) {
     throw new InvalidJobError('jobId must be a non-empty string of at most 200 characters');
   }

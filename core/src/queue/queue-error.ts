@@ -25,7 +25,9 @@ export class JobWaitTimeoutError extends Error {
     readonly jobId: string,
     readonly timeoutMs: number,
   ) {
-    super(`Job ${JSON.stringify(jobId)} in queue ${JSON.stringify(queue)} did not finish within ${timeoutMs} ms`);
+    super(
+      `Job ${JSON.stringify(jobId)} in queue ${JSON.stringify(queue)} did not finish within ${timeoutMs} ms`,
+    );
     this.name = 'JobWaitTimeoutError';
   }
 }

@@ -182,7 +182,9 @@ export function createLocalQueue(options: LocalQueueOptions): Queue {
       try {
         result = encodeJobResult(outcome.result);
       } catch (error) {
-        return finish(row, { error: new Error(`result is not JSON-serialisable: ${errorMessage(error)}`) });
+        return finish(row, {
+          error: new Error(`result is not JSON-serialisable: ${errorMessage(error)}`),
+        });
       }
       await db
         .update(queueJobs)
@@ -282,7 +284,13 @@ export function createLocalQueue(options: LocalQueueOptions): Queue {
       const id = input.jobId ?? randomUUID();
       const inserted = await db
         .insert(queueJobs)
-        .values({ id, queue: name, name: input.name, data: input.data, maxAttempts: input.attempts })
+        .values({
+          id,
+          queue: name,
+          name: input.name,
+          data: input.data,
+          maxAttempts: input.attempts,
+        })
         .onConflictDoNothing({ target: queueJobs.id })
         .returning({ id: queueJobs.id });
       if (inserted.length === 0) {
@@ -317,7 +325,9 @@ export function createLocalQueue(options: LocalQueueOptions): Queue {
         if (closed) return;
         pollTimer = setInterval(() => {
           recoverStalled(false)
-            .catch((error: unknown) => logger.error({ err: error }, 'could not recover stalled jobs'))
+            .catch((error: unknown) =>
+              logger.error({ err: error }, 'could not recover stalled jobs'),
+            )
             .finally(() => void pump());
         }, pollIntervalMs);
         heartbeatTimer = setInterval(

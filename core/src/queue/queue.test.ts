@@ -30,7 +30,8 @@ for (const kind of kinds) {
 queueContract('bullmq', async () => {
   const prefix = `binge-test-${randomBytes(4).toString('hex')}`;
   return {
-    make: (name) => createBullmqQueue({ url: redisUrl, name, prefix, logger: quiet, pollIntervalMs: 50 }),
+    make: (name) =>
+      createBullmqQueue({ url: redisUrl, name, prefix, logger: quiet, pollIntervalMs: 50 }),
     cleanup: async () => {
       // Every key of this run lives under the random prefix; drop them all.
       const redis = new Redis(redisUrl);
@@ -161,7 +162,12 @@ for (const kind of kinds) {
 
     test('add() wakes the runner at once, without waiting for a poll tick', async () => {
       // An hour-long poll interval: only the in-process wake-up can get these jobs done.
-      const queue = createLocalQueue({ db: handle.db, name: 'wake', logger: quiet, pollIntervalMs: 3_600_000 });
+      const queue = createLocalQueue({
+        db: handle.db,
+        name: 'wake',
+        logger: quiet,
+        pollIntervalMs: 3_600_000,
+      });
       open.push(queue);
       let releaseFirst!: () => void;
       const firstReleased = new Promise<void>((resolve) => (releaseFirst = resolve));

@@ -22,7 +22,8 @@ export function createBus(config: Config): Bus {
 export function createQueue(config: Config, db: Database, name: string, logger?: Logger): Queue {
   return config.redisUrl
     ? createBullmqQueue({ url: config.redisUrl, name, logger })
-    : createLocalQueue({ db, name, logger });
+    : // Alone on PGlite, this process owns every job, so jobs a crash left active rerun at once.
+      createLocalQueue({ db, name, logger, exclusive: !config.databaseUrl });
 }
 
 /** Media files live under `${dataDir}/media`; an S3 adapter slots in here when configured. */

@@ -153,7 +153,17 @@ export function storageContract(name: string, makeStorage: () => Promise<Storage
         assert.throws(() => storage.read(key), InvalidStorageKeyError, label);
         assert.throws(() => storage.localPath(key), InvalidStorageKeyError, label);
       }
-      for (const prefix of ['', '/', '../', '..', 'a/../../', '/etc/', 'a//', 'a\\b/', 'a\u0000/']) {
+      for (const prefix of [
+        '',
+        '/',
+        '../',
+        '..',
+        'a/../../',
+        '/etc/',
+        'a//',
+        'a\\b/',
+        'a\u0000/',
+      ]) {
         const label = JSON.stringify(prefix);
         await assert.rejects(storage.deletePrefix(prefix), InvalidStorageKeyError, label);
       }

@@ -4,7 +4,8 @@ import { createCatalogClient } from '$lib/api/catalog-client.ts';
 import { ApiProblem } from '$lib/api/api-problem.ts';
 
 /** One home-page section: its data, or the problem that kept it away (the other rows still show). */
-export type Section<T> = { ok: true; value: T } | { ok: false; title: string; code: string; detail?: string };
+export type Section<T> =
+  { ok: true; value: T } | { ok: false; title: string; code: string; detail?: string };
 
 async function section<T>(promise: Promise<T>): Promise<Section<T>> {
   try {

@@ -48,7 +48,12 @@ test('a JSON array or null body is not a problem object', () => {
 });
 
 test('ApiProblem exposes status and code', () => {
-  const error = new ApiProblem(parseProblem(409, JSON.stringify({ code: 'EPISODE_NOT_READY', title: 'Not ready', status: 409 })));
+  const error = new ApiProblem(
+    parseProblem(
+      409,
+      JSON.stringify({ code: 'EPISODE_NOT_READY', title: 'Not ready', status: 409 }),
+    ),
+  );
   assert.equal(error.status, 409);
   assert.equal(error.code, 'EPISODE_NOT_READY');
   assert.match(error.message, /EPISODE_NOT_READY/);

@@ -13,13 +13,24 @@ const server = http.createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname === '/api/v1/categories') {
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ items: [{ id: 1, slug: 'romance', name: { en: 'Romance', zh: '爱情' }, seriesCount: 2 }] }));
+    response.end(
+      JSON.stringify({
+        items: [{ id: 1, slug: 'romance', name: { en: 'Romance', zh: '爱情' }, seriesCount: 2 }],
+      }),
+    );
   } else if (url.pathname === '/api/v1/series') {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ items: [], nextCursor: null }));
   } else if (url.pathname === '/api/v1/episodes/4/playback') {
     response.writeHead(402, { 'content-type': 'application/problem+json' });
-    response.end(JSON.stringify({ type: 'about:blank', title: 'Episode locked', status: 402, code: 'EPISODE_LOCKED' }));
+    response.end(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Episode locked',
+        status: 402,
+        code: 'EPISODE_LOCKED',
+      }),
+    );
   } else if (url.pathname === '/api/v1/lists/hot') {
     response.writeHead(200, { 'content-type': 'text/html' });
     response.end('<html>oops</html>');
@@ -69,10 +80,18 @@ test('a non-JSON error page becomes HTTP_<status>', async () => {
 });
 
 test('a 200 that is not JSON becomes BAD_RESPONSE', async () => {
-  await assert.rejects(client().hotList(), (error: unknown) => error instanceof ApiProblem && error.code === 'BAD_RESPONSE');
+  await assert.rejects(
+    client().hotList(),
+    (error: unknown) => error instanceof ApiProblem && error.code === 'BAD_RESPONSE',
+  );
 });
 
 test('a refused connection becomes NETWORK_ERROR', async () => {
-  const offline = createCatalogClient((input, init) => fetch(new URL(input, 'http://127.0.0.1:1'), init));
-  await assert.rejects(offline.newList(), (error: unknown) => error instanceof ApiProblem && error.code === 'NETWORK_ERROR');
+  const offline = createCatalogClient((input, init) =>
+    fetch(new URL(input, 'http://127.0.0.1:1'), init),
+  );
+  await assert.rejects(
+    offline.newList(),
+    (error: unknown) => error instanceof ApiProblem && error.code === 'NETWORK_ERROR',
+  );
 });

@@ -20,6 +20,7 @@ export function pageError(failure: unknown): never {
 
 /** Route parameters that name a row must be positive integers; anything else is a coded 404. */
 export function idParam(raw: string, code: string, what: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(raw)) error(404, { message: `No such ${what}`, code, detail: `"${raw}" is not a ${what} id` });
+  if (!/^[1-9]\d{0,15}$/.test(raw))
+    error(404, { message: `No such ${what}`, code, detail: `"${raw}" is not a ${what} id` });
   return Number(raw);
 }

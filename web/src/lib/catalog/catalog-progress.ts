@@ -8,7 +8,9 @@ export interface CatalogProgress {
 }
 
 /** How far the media pipeline has got with the series on screen (a series listed twice counts once). */
-export function catalogProgress(...lists: ReadonlyArray<readonly SeriesSummary[]>): CatalogProgress {
+export function catalogProgress(
+  ...lists: ReadonlyArray<readonly SeriesSummary[]>
+): CatalogProgress {
   const seen = new Map<number, SeriesSummary>();
   for (const list of lists) for (const series of list) seen.set(series.id, series);
   let ready = 0;

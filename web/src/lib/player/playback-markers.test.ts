@@ -5,11 +5,20 @@ import { markerState } from './playback-markers.ts';
 const next = { episodeId: 8, number: 2, isFree: true };
 
 test('offers skip inside the intro only', () => {
-  const info = { intro: { startMs: 1000, endMs: 6000 }, outro: null, next: null, durationMs: 60_000 };
+  const info = {
+    intro: { startMs: 1000, endMs: 6000 },
+    outro: null,
+    next: null,
+    durationMs: 60_000,
+  };
   assert.equal(markerState(500, info).skipIntro, false);
   assert.equal(markerState(1000, info).skipIntro, true);
   assert.equal(markerState(5000, info).skipIntro, true);
-  assert.equal(markerState(5900, info).skipIntro, false, 'not in the last instant, where a skip is moot');
+  assert.equal(
+    markerState(5900, info).skipIntro,
+    false,
+    'not in the last instant, where a skip is moot',
+  );
   assert.equal(markerState(6000, info).skipIntro, false);
 });
 
@@ -26,6 +35,13 @@ test('without an outro the prompt shows in the final seconds', () => {
 });
 
 test('no prompt on the last episode, nor on clips too short for one', () => {
-  assert.equal(markerState(59_000, { intro: null, outro: { startMs: 1 }, next: null, durationMs: 60_000 }).nextPrompt, false);
-  assert.equal(markerState(9_000, { intro: null, outro: null, next, durationMs: 9_500 }).nextPrompt, false);
+  assert.equal(
+    markerState(59_000, { intro: null, outro: { startMs: 1 }, next: null, durationMs: 60_000 })
+      .nextPrompt,
+    false,
+  );
+  assert.equal(
+    markerState(9_000, { intro: null, outro: null, next, durationMs: 9_500 }).nextPrompt,
+    false,
+  );
 });

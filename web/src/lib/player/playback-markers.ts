@@ -19,7 +19,8 @@ export function markerState(
   let nextPrompt = false;
   if (info.next) {
     if (info.outro) nextPrompt = positionMs >= info.outro.startMs;
-    else if (info.durationMs > nextPromptLeadMs * 2) nextPrompt = positionMs >= info.durationMs - nextPromptLeadMs;
+    else if (info.durationMs > nextPromptLeadMs * 2)
+      nextPrompt = positionMs >= info.durationMs - nextPromptLeadMs;
   }
   return { skipIntro, nextPrompt };
 }

@@ -5,7 +5,11 @@ import { qualityOptions, shortSideOf } from './quality-options.ts';
 test('names portrait and landscape renditions by their short side', () => {
   assert.equal(shortSideOf({ width: 720, height: 1280 }), 720);
   assert.equal(shortSideOf({ width: 1280, height: 720 }), 720);
-  assert.equal(shortSideOf({ width: 0, height: 480 }), 480, 'no RESOLUTION width: fall back to height');
+  assert.equal(
+    shortSideOf({ width: 0, height: 480 }),
+    480,
+    'no RESOLUTION width: fall back to height',
+  );
 });
 
 test('lists each rung once, best first, keeping the hls.js level index', () => {

@@ -24,7 +24,8 @@ export function qualityOptions(
     const rung = shortSideOf(level);
     if (!Number.isFinite(rung) || rung <= 0) return;
     const current = byRung.get(rung);
-    if (!current || level.bitrate > current.bitrate) byRung.set(rung, { index, bitrate: level.bitrate });
+    if (!current || level.bitrate > current.bitrate)
+      byRung.set(rung, { index, bitrate: level.bitrate });
   });
   return [...byRung.entries()]
     .sort(([a], [b]) => b - a)

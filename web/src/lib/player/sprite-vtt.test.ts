@@ -19,21 +19,49 @@ sprite.jpg#xywh=180,0,90,160
 test('parses cues with #xywh fragments, with or without hours and identifiers', () => {
   const cues = parseSpriteVtt(sample, '/media/e/12/sprite.vtt?token=abc');
   assert.equal(cues.length, 3);
-  assert.deepEqual(cues[0], { startMs: 0, endMs: 2000, url: '/media/e/12/sprite.jpg', x: 0, y: 0, w: 90, h: 160 });
-  assert.deepEqual(cues[2], { startMs: 4000, endMs: 6000, url: '/media/e/12/sprite.jpg', x: 180, y: 0, w: 90, h: 160 });
+  assert.deepEqual(cues[0], {
+    startMs: 0,
+    endMs: 2000,
+    url: '/media/e/12/sprite.jpg',
+    x: 0,
+    y: 0,
+    w: 90,
+    h: 160,
+  });
+  assert.deepEqual(cues[2], {
+    startMs: 4000,
+    endMs: 6000,
+    url: '/media/e/12/sprite.jpg',
+    x: 180,
+    y: 0,
+    w: 90,
+    h: 160,
+  });
 });
 
 test('resolves image references against an absolute VTT URL', () => {
   const cues = parseSpriteVtt(sample, 'https://cdn.example/media/e/12/sprite.vtt');
   assert.equal(cues[1]?.url, 'https://cdn.example/media/e/12/sprite.jpg');
-  const absolute = parseSpriteVtt('WEBVTT\n\n00:00.000 --> 00:01.000\nhttps://img.example/s.jpg#xywh=1,2,3,4\n', '/x.vtt');
+  const absolute = parseSpriteVtt(
+    'WEBVTT\n\n00:00.000 --> 00:01.000\nhttps://img.example/s.jpg#xywh=1,2,3,4\n',
+    '/x.vtt',
+  );
   assert.equal(absolute[0]?.url, 'https://img.example/s.jpg');
 });
 
 test('handles CRLF, a BOM, hours past 99 and the pixel: unit', () => {
-  const text = '\uFEFFWEBVTT - sprites\r\n\r\n100:00:01.500 --> 100:00:03.000\r\nsheet.png#xywh=pixel:10,20,30,40\r\n';
+  const text =
+    '\uFEFFWEBVTT - sprites\r\n\r\n100:00:01.500 --> 100:00:03.000\r\nsheet.png#xywh=pixel:10,20,30,40\r\n';
   const [cue] = parseSpriteVtt(text, '/s.vtt');
-  assert.deepEqual(cue, { startMs: 360_001_500, endMs: 360_003_000, url: '/sheet.png', x: 10, y: 20, w: 30, h: 40 });
+  assert.deepEqual(cue, {
+    startMs: 360_001_500,
+    endMs: 360_003_000,
+    url: '/sheet.png',
+    x: 10,
+    y: 20,
+    w: 30,
+    h: 40,
+  });
 });
 
 test('skips NOTE blocks, cues without a fragment and malformed or inverted timings', () => {
@@ -71,8 +99,12 @@ test('rejects a file without the WEBVTT signature with a code', () => {
 });
 
 test('sorts cues by start time', () => {
-  const text = 'WEBVTT\n\n00:02.000 --> 00:04.000\ns.jpg#xywh=1,0,1,1\n\n00:00.000 --> 00:02.000\ns.jpg#xywh=0,0,1,1\n';
-  assert.deepEqual(parseSpriteVtt(text, '/s.vtt').map((cue) => cue.x), [0, 1]);
+  const text =
+    'WEBVTT\n\n00:02.000 --> 00:04.000\ns.jpg#xywh=1,0,1,1\n\n00:00.000 --> 00:02.000\ns.jpg#xywh=0,0,1,1\n';
+  assert.deepEqual(
+    parseSpriteVtt(text, '/s.vtt').map((cue) => cue.x),
+    [0, 1],
+  );
 });
 
 test('spriteCueAt finds the cue covering a time, else the nearest before it', () => {
@@ -89,6 +121,9 @@ test('spriteCueAt finds the cue covering a time, else the nearest before it', ()
 test('spriteImageFor prefers the signed sheet URL when it names the same file', () => {
   const [cue] = parseSpriteVtt(sample, '/media/e/12/sprite.vtt');
   assert.ok(cue);
-  assert.equal(spriteImageFor(cue, '/media/e/12/sprite.jpg?exp=1&sig=z'), '/media/e/12/sprite.jpg?exp=1&sig=z');
+  assert.equal(
+    spriteImageFor(cue, '/media/e/12/sprite.jpg?exp=1&sig=z'),
+    '/media/e/12/sprite.jpg?exp=1&sig=z',
+  );
   assert.equal(spriteImageFor(cue, '/media/e/12/other.jpg?sig=z'), '/media/e/12/sprite.jpg');
 });

@@ -33,7 +33,10 @@ function parseTimestamp(text: string): number | null {
   if (!match) return null;
   const [, hours, minutes, seconds, millis] = match;
   return (
-    Number(hours ?? 0) * 3_600_000 + Number(minutes) * 60_000 + Number(seconds) * 1000 + Number(millis)
+    Number(hours ?? 0) * 3_600_000 +
+    Number(minutes) * 60_000 +
+    Number(seconds) * 1000 +
+    Number(millis)
   );
 }
 
@@ -58,7 +61,10 @@ function resolve(reference: string, baseUrl: string): string {
 export function parseSpriteVtt(text: string, vttUrl: string): SpriteCue[] {
   const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (!/^WEBVTT(?:[ \t].*)?(?:\n|$)/.test(normalized)) {
-    throw new SpriteVttError('VTT_MISSING_HEADER', 'Sprite index is not a WebVTT file (no WEBVTT header)');
+    throw new SpriteVttError(
+      'VTT_MISSING_HEADER',
+      'Sprite index is not a WebVTT file (no WEBVTT header)',
+    );
   }
   const cues: SpriteCue[] = [];
   const blocks = normalized.split(/\n{2,}/).slice(1);

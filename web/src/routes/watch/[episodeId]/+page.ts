@@ -57,8 +57,11 @@ export const load: PageLoad = async ({ fetch, params, url, depends }) => {
     }
   }
 
-  const series = seriesId === hintedSeriesId ? await hintedSeries : await seriesOrNull(api, seriesId);
-  const episode: EpisodeSummary | null = series?.episodes.find((item) => item.id === episodeId) ?? null;
-  if (state.kind === 'locked' && state.priceCoins === null && episode) state.priceCoins = episode.priceCoins;
+  const series =
+    seriesId === hintedSeriesId ? await hintedSeries : await seriesOrNull(api, seriesId);
+  const episode: EpisodeSummary | null =
+    series?.episodes.find((item) => item.id === episodeId) ?? null;
+  if (state.kind === 'locked' && state.priceCoins === null && episode)
+    state.priceCoins = episode.priceCoins;
   return { episodeId, state, series, episode };
 };
