@@ -186,7 +186,9 @@ describe('web playback in Chromium', () => {
     const playback = await getJson<PlaybackInfo>(
       `${platform.url}/api/v1/episodes/${episode.id}/playback`,
     );
-    const rungs = ladderRungs(await (await fetch(playback.masterUrl)).text());
+    const rungs = ladderRungs(
+      await (await fetch(new URL(playback.masterUrl, platform.url))).text(),
+    );
     assert.ok(rungs.length > 0, 'the master playlist lists renditions');
 
     await page.locator('button[aria-label="Quality"]').click();
