@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '@binge/core/db';
 import { categories, episodes, mediaAssets, renditions, series } from '@binge/core/db/schema';
 import { openTestDatabase } from '@binge/core/db/testing';
 import { createLogger } from '@binge/core/log';
+import type { Processor } from '@binge/core/queue';
 import { createLocalQueue } from '@binge/core/queue/queue-local';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { parseMediaPlaylist } from '../hls/media-playlist.ts';
@@ -85,7 +86,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const storage = createLocalStorage(storageDir());
       const queue = createLocalQueue({ db: handle.db, name: `media-${randomBytes(3).toString('hex')}`, logger, pollIntervalMs: 100 });
       const config: MediaConfig = { ...base, mediaEncryption, watermarkText, hlsSegmentSeconds: 2 };
-      queue.work(createTranscodeProcessor({ db: handle.db, storage, bus, config, logger, ladder: tinyLadder, tempRoot }));
+      queue.work(createTranscodeProcessor({ db: handle.db, storage, bus, config, logger, ladder: tinyLadder, tempRoot }) as Processor);
       return { storage, queue };
     }
 
