@@ -54,7 +54,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const web = await loadWebHandler();
   if (!web) logger.warn('web/build is missing: only /api, /media and /docs are served (run npm run build:web)');
   const app = await build(
-    { config, db: database.db, storage, logger },
+    { config, db: database, storage, logger },
     web
       ? {
           fallback: (request, reply) => {

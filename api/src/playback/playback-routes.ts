@@ -53,6 +53,8 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
     },
     async (request, reply): Promise<PlaybackInfo> => {
       const episode = await playableEpisode(request.params.id);
+      // The lock comes first: a viewer learns an episode is paid even while it is transcoding.
+      await assertEntitled(request, episode);
       if (
         episode.status !== 'ready' ||
         episode.assetStatus !== 'ready' ||
@@ -60,7 +62,6 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
         episode.storagePrefix === null
       )
         throw new AppError('EPISODE_NOT_READY', `Episode ${episode.id} is ${episode.status}`);
-      await assertEntitled(request, episode);
       const next = await catalog.nextEpisode(episode.seriesId, episode.number);
       const exp = signer.expiry();
       const scope = episode.storagePrefix;
