@@ -97,7 +97,11 @@ const seeds: SeriesSeed[] = [
       zh: '为了替父亲还债，实习生林夏与冷面总裁顾沉签下一年婚约。约定不动心，可同一屋檐下的每一天，都在悄悄改写条款。',
       en: 'To pay off her father’s debts, intern Lin Xia signs a one-year marriage contract with icy CEO Gu Chen. Rule one: no feelings. Every day under one roof quietly rewrites the terms.',
     },
-    look: { background: 'testsrc2', grade: 'hue=h=300:s=0.6,eq=brightness=0.05', cardColor: '0xd6336c' },
+    look: {
+      background: 'testsrc2',
+      grade: 'hue=h=300:s=0.6,eq=brightness=0.05',
+      cardColor: '0xd6336c',
+    },
     seriesPriceCoins: 299,
     episodeTitles: [
       { zh: '一纸婚约', en: 'A Paper Marriage' },
@@ -121,7 +125,11 @@ const seeds: SeriesSeed[] = [
       zh: '被调包二十年的沈家真千金回到豪门，却被当成乡下丫头百般刁难。没人知道，她早已是商界传说中的神秘操盘手。',
       en: 'Switched at birth, the real Shen heiress finally comes home, only to be mocked as a country girl. Nobody knows she is the legendary trader who moves the market from the shadows.',
     },
-    look: { background: 'mandelbrot', grade: 'eq=saturation=1.4:contrast=1.1', cardColor: '0x7a1f1f' },
+    look: {
+      background: 'mandelbrot',
+      grade: 'eq=saturation=1.4:contrast=1.1',
+      cardColor: '0x7a1f1f',
+    },
     seriesPriceCoins: 349,
     episodeTitles: [
       { zh: '回家', en: 'Homecoming' },
@@ -144,7 +152,11 @@ const seeds: SeriesSeed[] = [
       zh: '米其林主厨苏糖一觉醒来，成了长安城里欠债的小厨娘。一道红烧肉惊动了皇宫，也让她卷入一场夺嫡之争。',
       en: 'Michelin chef Su Tang wakes up as an indebted cook in Tang-dynasty Chang’an. One plate of braised pork reaches the palace, and drags her into a war of succession.',
     },
-    look: { background: 'life=ratio=0.3:mold=8:life_color=0xffcc66:death_color=0x332200', grade: '', cardColor: '0xb8860b' },
+    look: {
+      background: 'life=ratio=0.3:mold=8:life_color=0xffcc66:death_color=0x332200',
+      grade: '',
+      cardColor: '0xb8860b',
+    },
     seriesPriceCoins: 259,
     episodeTitles: [
       { zh: '醒在长安', en: 'Waking in Chang’an' },
@@ -166,7 +178,11 @@ const seeds: SeriesSeed[] = [
       zh: '北漂转沪漂的程序员许一帆，在裁员名单上看到了自己的名字。三十天，她要证明自己，也要找回被工作偷走的生活。',
       en: 'Programmer Xu Yifan finds her own name on the layoff list. She has thirty days to prove herself — and to win back the life her job has stolen.',
     },
-    look: { background: 'cellauto=rule=110:scroll=1', grade: 'negate,hue=h=200', cardColor: '0x1c4e80' },
+    look: {
+      background: 'cellauto=rule=110:scroll=1',
+      grade: 'negate,hue=h=200',
+      cardColor: '0x1c4e80',
+    },
     seriesPriceCoins: 199,
     episodeTitles: [
       { zh: '裁员名单', en: 'The Layoff List' },
@@ -191,7 +207,11 @@ const seeds: SeriesSeed[] = [
       zh: '被逐出宗门的废柴少年，在断崖下拾到一柄锈剑。剑中沉睡着三千年前的剑尊，而他的仇人，正坐在宗门之巅。',
       en: 'Cast out of his sect as worthless, a young disciple finds a rusted sword at the foot of a cliff. Inside sleeps a sword master from three thousand years ago — whose enemy now rules the sect.',
     },
-    look: { background: 'testsrc2', grade: 'hue=h=120:s=0.4,negate', cardColor: '0x2f6f4f' },
+    look: {
+      background: 'gradients=c0=0x0b3d2e:c1=0x4fd1c5:c2=0x1a1a40:n=3:speed=0.03',
+      grade: '',
+      cardColor: '0x2f6f4f',
+    },
     seriesPriceCoins: 399,
     episodeTitles: [
       { zh: '逐出山门', en: 'Cast Out' },
@@ -217,7 +237,11 @@ const seeds: SeriesSeed[] = [
       zh: '租到市中心白菜价公寓的代价：每天给房东铲屎，还要听它用四川话点评人生。直到隔壁搬来一位同样能听懂猫说话的帅哥。',
       en: 'The price of a dirt-cheap flat downtown: scooping the landlord’s litter box and hearing him critique her life in Sichuan dialect. Then a handsome neighbour moves in — and he can understand the cat too.',
     },
-    look: { background: 'smptehdbars', grade: 'hue=H=2*PI*t/8,eq=saturation=0.8', cardColor: '0xe67e22' },
+    look: {
+      background: 'smptehdbars',
+      grade: 'hue=H=2*PI*t/8,eq=saturation=0.8',
+      cardColor: '0xe67e22',
+    },
     seriesPriceCoins: 149,
     episodeTitles: [
       { zh: '签约', en: 'The Lease' },
@@ -262,7 +286,10 @@ export const demoCatalog: DemoSeries[] = seeds.map((seed) => ({
   episodes: episodesOf(seed, 3),
 }));
 
-export function findDemoEpisode(slug: string, number: number): { series: DemoSeries; episode: DemoEpisode } | null {
+export function findDemoEpisode(
+  slug: string,
+  number: number,
+): { series: DemoSeries; episode: DemoEpisode } | null {
   const found = demoCatalog.find((s) => s.slug === slug);
   const episode = found?.episodes.find((e) => e.number === number);
   return found && episode ? { series: found, episode } : null;

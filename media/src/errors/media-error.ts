@@ -3,10 +3,12 @@
  * failedReason as `CODE: reason`, so an operator sees why an episode did not publish.
  */
 export const mediaErrorCodes = {
-  MEDIA_SOURCE_INVALID: 'The source file is not decodable media (ffprobe rejected it or it has no video).',
+  MEDIA_SOURCE_INVALID:
+    'The source file is not decodable media (ffprobe rejected it or it has no video).',
   MEDIA_SOURCE_MISSING: 'No object exists at the source storage key.',
   MEDIA_EPISODE_NOT_FOUND: 'The job names an episode that does not exist.',
-  MEDIA_FFMPEG_NOT_FOUND: 'No runnable ffmpeg/ffprobe binary was found (config, PATH or npm package).',
+  MEDIA_FFMPEG_NOT_FOUND:
+    'No runnable ffmpeg/ffprobe binary was found (config, PATH or npm package).',
   MEDIA_FFMPEG_FAILED: 'An ffmpeg run exited with a non-zero status.',
   MEDIA_ABORTED: 'The job was aborted (process shutdown); it runs again later.',
   MEDIA_JOB_INVALID: 'The job payload or job name is not one the media worker understands.',

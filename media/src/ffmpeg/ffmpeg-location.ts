@@ -38,7 +38,10 @@ function onPath(name: string, searchPath: string): string | null {
 
 /** Runs `<binary> -version`; a binary that cannot even print its version is not usable. */
 function runs(binary: string): boolean {
-  const result = spawnSync(binary, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 10_000 });
+  const result = spawnSync(binary, ['-hide_banner', '-version'], {
+    stdio: 'ignore',
+    timeout: 10_000,
+  });
   return result.status === 0;
 }
 

@@ -19,9 +19,19 @@ test('ffmpeg reads a textfile whose path has every special character', () => {
     const weird = path.join(dir, "a:b,c;d[e]f'g");
     writeFileSync(weird, 'hello');
     const result = spawnSync('ffmpeg', [
-      '-v', 'error', '-f', 'lavfi', '-i', 'color=c=black:s=64x64:d=0.1',
-      '-filter_complex', `[0:v]drawtext=textfile=${escapeFilterValue(weird)}:fontcolor=white[v]`,
-      '-map', '[v]', '-f', 'null', '-',
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=black:s=64x64:d=0.1',
+      '-filter_complex',
+      `[0:v]drawtext=textfile=${escapeFilterValue(weird)}:fontcolor=white[v]`,
+      '-map',
+      '[v]',
+      '-f',
+      'null',
+      '-',
     ]);
     assert.equal(result.status, 0, result.stderr.toString());
   } finally {

@@ -26,7 +26,11 @@ function failureReason(stderr: string): string {
  * Runs one ffmpeg (or ffprobe) process and resolves with its stdout. stderr is kept only as a
  * bounded tail for the error message, so a long transcode cannot grow memory.
  */
-export function runFfmpeg(binary: string, args: string[], options: RunFfmpegOptions): Promise<string> {
+export function runFfmpeg(
+  binary: string,
+  args: string[],
+  options: RunFfmpegOptions,
+): Promise<string> {
   const { signal, onProgress } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const fullArgs = onProgress ? ['-progress', 'pipe:1', '-nostats', ...args] : args;
@@ -49,7 +53,11 @@ export function runFfmpeg(binary: string, args: string[], options: RunFfmpegOpti
     });
     child.on('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(new MediaError('MEDIA_FFMPEG_NOT_FOUND', `cannot run ${binary}: ${error.message}`, { cause: error }));
+      reject(
+        new MediaError('MEDIA_FFMPEG_NOT_FOUND', `cannot run ${binary}: ${error.message}`, {
+          cause: error,
+        }),
+      );
     });
     child.on('close', (code, killedBy) => {
       signal?.removeEventListener('abort', onAbort);

@@ -5,8 +5,22 @@ import { measureBitrate, parseMediaPlaylist } from './media-playlist.ts';
 
 test('master playlist lists variants lowest first with all attributes', () => {
   const text = buildMasterPlaylist([
-    { uri: '720p/index.m3u8', bandwidth: 3_000_000, width: 720, height: 1280, codecs: 'avc1.4d401f,mp4a.40.2', frameRate: 25 },
-    { uri: '360p/index.m3u8', bandwidth: 1_000_000, averageBandwidth: 700_000, width: 360, height: 640, codecs: 'avc1.4d401e,mp4a.40.2' },
+    {
+      uri: '720p/index.m3u8',
+      bandwidth: 3_000_000,
+      width: 720,
+      height: 1280,
+      codecs: 'avc1.4d401f,mp4a.40.2',
+      frameRate: 25,
+    },
+    {
+      uri: '360p/index.m3u8',
+      bandwidth: 1_000_000,
+      averageBandwidth: 700_000,
+      width: 360,
+      height: 640,
+      codecs: 'avc1.4d401e,mp4a.40.2',
+    },
   ]);
   assert.equal(
     text,
@@ -47,10 +61,16 @@ test('media playlist segments, keys and measured bit rates', () => {
   assert.equal(playlist.keys.length, 1);
   assert.equal(playlist.endList, true);
   const sizes: Record<string, number> = { 'seg_00001.ts': 250_000, 'seg_00002.ts': 100_000 };
-  assert.deepEqual(measureBitrate(playlist.segments, (uri) => sizes[uri]!), {
-    peak: 1_000_000,
-    average: Math.ceil((350_000 * 8) / 2.5),
-  });
-  assert.equal(measureBitrate([], () => 0), null);
+  assert.deepEqual(
+    measureBitrate(playlist.segments, (uri) => sizes[uri]!),
+    {
+      peak: 1_000_000,
+      average: Math.ceil((350_000 * 8) / 2.5),
+    },
+  );
+  assert.equal(
+    measureBitrate([], () => 0),
+    null,
+  );
   assert.throws(() => parseMediaPlaylist('garbage'), SyntaxError);
 });

@@ -19,7 +19,8 @@ export function buildMasterPlaylist(variants: readonly VariantStream[]): string 
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const v of [...variants].sort((a, b) => a.bandwidth - b.bandwidth)) {
     const attributes = [`BANDWIDTH=${Math.round(v.bandwidth)}`];
-    if (v.averageBandwidth !== undefined) attributes.push(`AVERAGE-BANDWIDTH=${Math.round(v.averageBandwidth)}`);
+    if (v.averageBandwidth !== undefined)
+      attributes.push(`AVERAGE-BANDWIDTH=${Math.round(v.averageBandwidth)}`);
     attributes.push(`RESOLUTION=${v.width}x${v.height}`, `CODECS="${v.codecs}"`);
     if (v.frameRate !== undefined) attributes.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`);
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);

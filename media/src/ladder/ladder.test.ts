@@ -34,7 +34,10 @@ test('1080x1920 gets three rungs; landscape is capped by its height', () => {
 });
 
 test('dimensions are even and the aspect is kept', () => {
-  for (const plan of [planLadder({ ...portrait, width: 721, height: 1279 }), planLadder({ ...portrait, width: 1000, height: 1777 })]) {
+  for (const plan of [
+    planLadder({ ...portrait, width: 721, height: 1279 }),
+    planLadder({ ...portrait, width: 1000, height: 1777 }),
+  ]) {
     for (const r of plan) {
       assert.equal(r.width % 2, 0);
       assert.equal(r.height % 2, 0);
@@ -55,7 +58,9 @@ test('bandwidth is the peak including audio and grows with the rung', () => {
 
 test('a source smaller than the lowest rung keeps its own size; a 540p one keeps a native rung', () => {
   assert.deepEqual(
-    planLadder({ ...portrait, width: 181, height: 321 }).map((r) => `${r.name} ${r.width}x${r.height}`),
+    planLadder({ ...portrait, width: 181, height: 321 }).map(
+      (r) => `${r.name} ${r.width}x${r.height}`,
+    ),
     ['180p 180x320'],
   );
   assert.deepEqual(
@@ -73,6 +78,9 @@ test('custom ladders and bad input', () => {
     { shortSide: 180, videoKbps: 300, audioKbps: 64 },
     { shortSide: 120, videoKbps: 150, audioKbps: 64 },
   ]);
-  assert.deepEqual(plan.map((r) => `${r.width}x${r.height}`), ['120x214', '180x320']);
+  assert.deepEqual(
+    plan.map((r) => `${r.width}x${r.height}`),
+    ['120x214', '180x320'],
+  );
   assert.throws(() => planLadder({ ...portrait, width: 0 }), RangeError);
 });

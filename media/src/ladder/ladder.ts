@@ -104,7 +104,10 @@ function rendition(source: LadderSource, rung: RungDefinition, fps: number): Ren
  * a source well above the highest fitting rung but short of the next also gets a native rung,
  * so a 540p upload is not flattened to 360p.
  */
-export function planLadder(source: LadderSource, ladder: readonly RungDefinition[] = defaultLadder): Rendition[] {
+export function planLadder(
+  source: LadderSource,
+  ladder: readonly RungDefinition[] = defaultLadder,
+): Rendition[] {
   if (!(source.width > 0 && source.height > 0)) throw new RangeError('source has no picture size');
   const rungs = [...ladder].sort((a, b) => a.shortSide - b.shortSide);
   if (rungs.length === 0) throw new RangeError('empty ladder');

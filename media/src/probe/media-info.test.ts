@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { MediaError } from '../errors/media-error.ts';
 import { parseProbeOutput } from './media-info.ts';
 
-const isInvalid = (error: unknown) => error instanceof MediaError && error.code === 'MEDIA_SOURCE_INVALID';
+const isInvalid = (error: unknown) =>
+  error instanceof MediaError && error.code === 'MEDIA_SOURCE_INVALID';
 
 test('reads duration, size, audio and fps', () => {
   const info = parseProbeOutput(
@@ -28,7 +29,13 @@ test('a rotated recording reports its display size; cover art is not the video',
     JSON.stringify({
       streams: [
         { codec_type: 'video', width: 300, height: 300, disposition: { attached_pic: 1 } },
-        { codec_type: 'video', width: 1920, height: 1080, r_frame_rate: '25/1', side_data_list: [{ rotation: -90 }] },
+        {
+          codec_type: 'video',
+          width: 1920,
+          height: 1080,
+          r_frame_rate: '25/1',
+          side_data_list: [{ rotation: -90 }],
+        },
       ],
       format: { duration: '3' },
     }),
@@ -39,9 +46,20 @@ test('a rotated recording reports its display size; cover art is not the video',
 
 test('no video, no duration or garbage is MEDIA_SOURCE_INVALID', () => {
   assert.throws(() => parseProbeOutput('not json', 'x'), isInvalid);
-  assert.throws(() => parseProbeOutput(JSON.stringify({ streams: [{ codec_type: 'audio' }], format: { duration: '3' } }), 'x'), isInvalid);
   assert.throws(
-    () => parseProbeOutput(JSON.stringify({ streams: [{ codec_type: 'video', width: 2, height: 2 }], format: {} }), 'x'),
+    () =>
+      parseProbeOutput(
+        JSON.stringify({ streams: [{ codec_type: 'audio' }], format: { duration: '3' } }),
+        'x',
+      ),
+    isInvalid,
+  );
+  assert.throws(
+    () =>
+      parseProbeOutput(
+        JSON.stringify({ streams: [{ codec_type: 'video', width: 2, height: 2 }], format: {} }),
+        'x',
+      ),
     isInvalid,
   );
 });

@@ -6,7 +6,11 @@ import { parseProbeOutput, type MediaInfo } from './media-info.ts';
  * Probes a local file. Anything ffprobe cannot read is the source's fault, so it becomes
  * MEDIA_SOURCE_INVALID with ffprobe's own words, not a generic ffmpeg failure.
  */
-export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<MediaInfo> {
+export async function probeMedia(
+  ffprobe: string,
+  file: string,
+  signal?: AbortSignal,
+): Promise<MediaInfo> {
   let json: string;
   try {
     json = await runFfmpeg(
@@ -16,9 +20,13 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
     );
   } catch (error) {
     if (error instanceof MediaError && error.code === 'MEDIA_FFMPEG_FAILED') {
-      throw new MediaError('MEDIA_SOURCE_INVALID', error.message.replace(/^MEDIA_FFMPEG_FAILED: /, ''), {
-        cause: error,
-      });
+      throw new MediaError(
+        'MEDIA_SOURCE_INVALID',
+        error.message.replace(/^MEDIA_FFMPEG_FAILED: /, ''),
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

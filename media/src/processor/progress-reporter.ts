@@ -39,7 +39,10 @@ export function createProgressReporter(options: {
       await options.bus.publish(topics.mediaProgress, message);
       if (stage !== 'failed') await options.updateProgress(rounded);
     } catch (failure) {
-      options.logger.warn({ err: failure, jobId: options.jobId }, 'could not report media progress');
+      options.logger.warn(
+        { err: failure, jobId: options.jobId },
+        'could not report media progress',
+      );
     }
   };
 }

@@ -12,7 +12,10 @@ export function checkTranscodeJob(data: unknown): TranscodeJobData {
     typeof value.sourceKey !== 'string' ||
     value.sourceKey.length === 0
   ) {
-    throw new MediaError('MEDIA_JOB_INVALID', `transcode job needs { episodeId, sourceKey }, got ${JSON.stringify(data)}`);
+    throw new MediaError(
+      'MEDIA_JOB_INVALID',
+      `transcode job needs { episodeId, sourceKey }, got ${JSON.stringify(data)}`,
+    );
   }
   return { episodeId: value.episodeId as number, sourceKey: value.sourceKey };
 }

@@ -35,8 +35,8 @@ export interface TranscodeProcessorDeps {
   bus: Bus;
   config: MediaConfig;
   logger: Logger;
-  /** Binaries to use; located from config on the first job when absent. */
-  ffmpeg?: FfmpegLocation;
+  /** Binaries to use (or a lazy lookup); located from config on the first job when absent. */
+  ffmpeg?: FfmpegLocation | (() => FfmpegLocation);
   /** Rungs to plan from; the default 360p/720p/1080p ladder when absent (tests use tiny ones). */
   ladder?: readonly RungDefinition[];
   /** Parent of the per-job private temp directories; os.tmpdir() by default. */
@@ -66,11 +66,16 @@ async function listFiles(dir: string, base = ''): Promise<string[]> {
  * directory, an asset row in `processing`, files under a fresh prefix nobody points at), so a
  * failure or an abort at any step leaves the episode exactly as it was: never half published.
  */
-export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processor<TranscodeJobData, TranscodeResult> {
+export function createTranscodeProcessor(
+  deps: TranscodeProcessorDeps,
+): Processor<TranscodeJobData, TranscodeResult> {
   const { db, storage, bus, config, logger } = deps;
-  let location = deps.ffmpeg;
+  let location: FfmpegLocation | undefined;
   const binaries = (): FfmpegLocation => {
-    location ??= locateFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
+    if (typeof deps.ffmpeg === 'function') return deps.ffmpeg();
+    location ??=
+      deps.ffmpeg ??
+      locateFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
     return location;
   };
 
@@ -78,7 +83,8 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
     const { signal } = job;
     const data = checkTranscodeJob(job.data);
     const [episode] = await db.select().from(episodes).where(eq(episodes.id, data.episodeId));
-    if (!episode) throw new MediaError('MEDIA_EPISODE_NOT_FOUND', `episode ${data.episodeId} does not exist`);
+    if (!episode)
+      throw new MediaError('MEDIA_EPISODE_NOT_FOUND', `episode ${data.episodeId} does not exist`);
     const report = createProgressReporter({
       bus,
       logger,
@@ -96,15 +102,24 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
       const { ffmpeg, ffprobe } = binaries();
       const [asset] = await db
         .insert(mediaAssets)
-        .values({ episodeId: episode.id, sourceKey: data.sourceKey, storagePrefix: `episodes/${episode.id}/` })
+        .values({
+          episodeId: episode.id,
+          sourceKey: data.sourceKey,
+          storagePrefix: `episodes/${episode.id}/`,
+        })
         .returning({ id: mediaAssets.id });
       assetId = asset!.id;
       prefix = `episodes/${episode.id}/${assetId}/`;
-      await db.update(mediaAssets).set({ storagePrefix: prefix }).where(eq(mediaAssets.id, assetId));
+      await db
+        .update(mediaAssets)
+        .set({ storagePrefix: prefix })
+        .where(eq(mediaAssets.id, assetId));
       // An episode already playing on an older asset keeps playing on it while the new one is made.
       await db
         .update(episodes)
-        .set({ status: sql`case when ${episodes.mediaAssetId} is null then 'processing' else ${episodes.status} end` })
+        .set({
+          status: sql`case when ${episodes.mediaAssetId} is null then 'processing' else ${episodes.status} end`,
+        })
         .where(eq(episodes.id, episode.id));
 
       tempDir = await mkdtemp(path.join(deps.tempRoot ?? os.tmpdir(), 'binge-media-'));
@@ -120,7 +135,10 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
           throw new MediaError('MEDIA_SOURCE_MISSING', `no object at ${data.sourceKey}`);
       } catch (error) {
         if (error instanceof InvalidStorageKeyError)
-          throw new MediaError('MEDIA_JOB_INVALID', `bad source key ${JSON.stringify(data.sourceKey)}`);
+          throw new MediaError(
+            'MEDIA_JOB_INVALID',
+            `bad source key ${JSON.stringify(data.sourceKey)}`,
+          );
         throw error;
       }
       const local = storage.localPath(data.sourceKey);
@@ -133,7 +151,10 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
       const plan = planLadder(info, deps.ladder ?? defaultLadder);
       log.info({ info, renditions: plan.map((r) => r.name) }, 'probed source');
 
-      const [owner] = await db.select({ isFree: episodes.isFree }).from(episodes).where(eq(episodes.id, episode.id));
+      const [owner] = await db
+        .select({ isFree: episodes.isFree })
+        .from(episodes)
+        .where(eq(episodes.id, episode.id));
       let key: HlsKey | null = null;
       if (shouldEncrypt(config.mediaEncryption, { isFree: owner?.isFree ?? episode.isFree })) {
         key = await createHlsKey(privateDir, keyUri(episode.id, assetId));
@@ -240,11 +261,18 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
           .returning({ seriesId: episodes.seriesId, number: episodes.number });
         if (updated!.number === 1) {
           // The series poster follows episode 1, unless an editor set another one.
-          const stillOurs = previous?.posterKey ? eq(series.posterKey, previous.posterKey) : undefined;
+          const stillOurs = previous?.posterKey
+            ? eq(series.posterKey, previous.posterKey)
+            : undefined;
           await tx
             .update(series)
             .set({ posterKey })
-            .where(and(eq(series.id, updated!.seriesId), stillOurs ? or(isNull(series.posterKey), stillOurs) : isNull(series.posterKey)));
+            .where(
+              and(
+                eq(series.id, updated!.seriesId),
+                stillOurs ? or(isNull(series.posterKey), stillOurs) : isNull(series.posterKey),
+              ),
+            );
         }
         // The first episode of a series to become playable publishes the series.
         await tx
@@ -253,21 +281,37 @@ export function createTranscodeProcessor(deps: TranscodeProcessorDeps): Processo
           .where(and(eq(series.id, updated!.seriesId), eq(series.status, 'draft')));
       });
       await report('done', 1);
-      log.info({ assetId, renditions: produced.map((r) => r.name), encrypted: key !== null }, 'episode media ready');
-      return { assetId, masterKey, renditions: produced.map((r) => r.name), encrypted: key !== null };
+      log.info(
+        { assetId, renditions: produced.map((r) => r.name), encrypted: key !== null },
+        'episode media ready',
+      );
+      return {
+        assetId,
+        masterKey,
+        renditions: produced.map((r) => r.name),
+        encrypted: key !== null,
+      };
     } catch (caught) {
       const aborted = signal.aborted;
-      const error = aborted && !(caught instanceof MediaError && caught.code === 'MEDIA_ABORTED') ? abortError(signal) : caught;
+      const error =
+        aborted && !(caught instanceof MediaError && caught.code === 'MEDIA_ABORTED')
+          ? abortError(signal)
+          : caught;
       const reason = error instanceof Error ? error.message : String(error);
       // Undo in reverse order; each step is attempted even if an earlier one fails.
       if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
       tempDir = null;
       if (prefix) {
-        await storage.deletePrefix(prefix).catch((e: unknown) => log.error({ err: e, prefix }, 'could not delete prefix'));
+        await storage
+          .deletePrefix(prefix)
+          .catch((e: unknown) => log.error({ err: e, prefix }, 'could not delete prefix'));
       }
       try {
         if (assetId !== null) {
-          await db.update(mediaAssets).set({ status: 'failed', error: reason }).where(eq(mediaAssets.id, assetId));
+          await db
+            .update(mediaAssets)
+            .set({ status: 'failed', error: reason })
+            .where(eq(mediaAssets.id, assetId));
           await db
             .update(episodes)
             .set({

@@ -4,7 +4,14 @@ import { buildSpriteVtt, planSprite } from './sprite-plan.ts';
 
 test('a 45 s portrait video: 23 thumbs in 10 columns, 3 rows, 90x160', () => {
   const plan = planSprite({ durationSeconds: 45, width: 720, height: 1280 });
-  assert.deepEqual(plan, { intervalSeconds: 2, columns: 10, rows: 3, count: 23, thumbWidth: 90, thumbHeight: 160 });
+  assert.deepEqual(plan, {
+    intervalSeconds: 2,
+    columns: 10,
+    rows: 3,
+    count: 23,
+    thumbWidth: 90,
+    thumbHeight: 160,
+  });
   const vtt = buildSpriteVtt(plan, 45, 'sprite.jpg');
   const lines = vtt.split('\n');
   assert.equal(lines[0], 'WEBVTT');

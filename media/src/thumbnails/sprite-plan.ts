@@ -39,7 +39,11 @@ function timestamp(seconds: number): string {
 }
 
 /** WebVTT (W3C WebVTT §4) cues pointing into the sheet with media fragments (`#xywh=`). */
-export function buildSpriteVtt(plan: SpritePlan, durationSeconds: number, imageUrl: string): string {
+export function buildSpriteVtt(
+  plan: SpritePlan,
+  durationSeconds: number,
+  imageUrl: string,
+): string {
   const cues = ['WEBVTT', ''];
   for (let i = 0; i < plan.count; i++) {
     const start = i * plan.intervalSeconds;

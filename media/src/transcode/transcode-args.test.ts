@@ -25,9 +25,15 @@ test('one decode, a split per rung, aligned keyframes and HLS VOD outputs', () =
   assert.match(graph, /\[s1\]scale=720:1280/);
   assert.deepEqual(valuesOf(args, '-g'), ['60', '60']);
   assert.deepEqual(valuesOf(args, '-sc_threshold'), ['0', '0']);
-  assert.deepEqual(valuesOf(args, '-force_key_frames'), ['expr:gte(t,n_forced*2)', 'expr:gte(t,n_forced*2)']);
+  assert.deepEqual(valuesOf(args, '-force_key_frames'), [
+    'expr:gte(t,n_forced*2)',
+    'expr:gte(t,n_forced*2)',
+  ]);
   assert.deepEqual(valuesOf(args, '-hls_playlist_type'), ['vod', 'vod']);
-  assert.deepEqual(valuesOf(args, '-hls_segment_filename'), ['/out/360p/seg_%05d.ts', '/out/720p/seg_%05d.ts']);
+  assert.deepEqual(valuesOf(args, '-hls_segment_filename'), [
+    '/out/360p/seg_%05d.ts',
+    '/out/720p/seg_%05d.ts',
+  ]);
   assert.deepEqual(valuesOf(args, '-hls_key_info_file'), ['/key/info', '/key/info']);
   assert.deepEqual(valuesOf(args, '-map'), ['[v0]', '0:a:0', '[v1]', '0:a:0']);
   assert.equal(args.at(-1), '/out/720p/index.m3u8');

@@ -32,13 +32,19 @@ export interface TranscodeOptions {
  * with BANDWIDTH and AVERAGE-BANDWIDTH measured from the real segment sizes (RFC 8216 §4.3.4.2
  * wants the peak segment bit rate, which the planner can only estimate).
  */
-export async function transcodeLadder(plan: TranscodePlan, options: TranscodeOptions): Promise<TranscodedRendition[]> {
+export async function transcodeLadder(
+  plan: TranscodePlan,
+  options: TranscodeOptions,
+): Promise<TranscodedRendition[]> {
   for (const r of plan.renditions) await mkdir(path.join(plan.outDir, r.name), { recursive: true });
   await runFfmpeg(options.ffmpeg, buildTranscodeArgs(plan), {
     purpose: 'transcode',
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress
-      ? { onProgress: (position: number) => options.onProgress!(progressFraction(position, options.durationSeconds)) }
+      ? {
+          onProgress: (position: number) =>
+            options.onProgress!(progressFraction(position, options.durationSeconds)),
+        }
       : {}),
   });
 
