@@ -11,6 +11,7 @@ import { queueNames, type Queue } from '@binge/core/queue';
 import { build } from '../api/src/app.ts';
 import { createMediaProcessor } from '../media/src/processor/media-processor.ts';
 import { seedDemoCatalog } from '../media/src/demo/seed.ts';
+import { demoProfile } from '../media/src/demo/demo-catalog.ts';
 
 /**
  * The embedded platform: api, media worker and web in one process on one port, with PGlite, the
@@ -40,7 +41,9 @@ async function loadWebHandler(): Promise<NodeHandler | null> {
   return module.handler;
 }
 
-export async function startPlatform(env: Record<string, string | undefined> = process.env): Promise<Platform> {
+export async function startPlatform(
+  env: Record<string, string | undefined> = process.env,
+): Promise<Platform> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'binge' });
   const database = await openDatabase({
@@ -52,7 +55,10 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const queue = createQueue(config, database.db, queueNames.media, logger);
 
   const web = await loadWebHandler();
-  if (!web) logger.warn('web/build is missing: only /api, /media and /docs are served (run npm run build:web)');
+  if (!web)
+    logger.warn(
+      'web/build is missing: only /api, /media and /docs are served (run npm run build:web)',
+    );
   const app = await build(
     { config, db: database, storage, logger },
     web
@@ -70,12 +76,29 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
 
   const unsubscribe = await bus.subscribe<MediaProgressMessage>(topics.mediaProgress, (message) => {
     if (message.stage === 'done') logger.info({ episodeId: message.episodeId }, 'episode ready');
-    if (message.stage === 'failed')
-      logger.warn({ episodeId: message.episodeId, error: message.error }, 'episode failed');
+    if (message.stage !== 'failed') return;
+    // A job aborted by shutdown goes back to the queue; only a real failure deserves a warning.
+    if (message.error?.startsWith('MEDIA_ABORTED'))
+      logger.info(
+        { episodeId: message.episodeId },
+        'transcode interrupted; it resumes at next start',
+      );
+    else logger.warn({ episodeId: message.episodeId, error: message.error }, 'episode failed');
   });
 
+  const demo = demoProfile(config.demoScale);
   if (config.mediaWorker) {
-    queue.work(createMediaProcessor({ db: database.db, storage, bus, queue, config, logger }), {
+    const processor = createMediaProcessor({
+      db: database.db,
+      storage,
+      bus,
+      queue,
+      config,
+      logger,
+      demoCatalog: demo.catalog,
+      demoSourceSize: demo.sourceSize,
+    });
+    queue.work(processor, {
       concurrency: config.transcodeConcurrency,
     });
   }
@@ -86,7 +109,14 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
 
   const seeded = config.demoSeed
-    ? seedDemoCatalog({ db: database.db, storage, queue, config, logger }).catch((error: unknown) => {
+    ? seedDemoCatalog({
+        db: database.db,
+        storage,
+        queue,
+        config,
+        logger,
+        catalog: demo.catalog,
+      }).catch((error: unknown) => {
         logger.error({ err: error }, 'demo catalog seeding failed');
       })
     : Promise.resolve();

@@ -5,6 +5,7 @@ import { createLogger } from '@binge/core/log';
 import { queueNames } from '@binge/core/queue';
 import { createBus, createQueue, createStorage } from '@binge/core/runtime/adapters';
 import { createMediaProcessor } from './processor/media-processor.ts';
+import { demoProfile } from './demo/demo-catalog.ts';
 
 /**
  * The media worker of the scaled topology: one process that only transcodes. With REDIS_URL it
@@ -21,9 +22,21 @@ async function main(): Promise<void> {
   const storage = createStorage(config);
   const bus = createBus(config);
   const queue = createQueue(config, database.db, queueNames.media, logger);
-  queue.work(createMediaProcessor({ db: database.db, storage, bus, queue, config, logger }), {
-    concurrency: config.transcodeConcurrency,
-  });
+  queue.work(
+    createMediaProcessor({
+      db: database.db,
+      storage,
+      bus,
+      queue,
+      config,
+      logger,
+      demoCatalog: demoProfile(config.demoScale).catalog,
+      demoSourceSize: demoProfile(config.demoScale).sourceSize,
+    }),
+    {
+      concurrency: config.transcodeConcurrency,
+    },
+  );
   logger.info(
     { queue: queue.kind, bus: bus.kind, database: database.kind },
     'media worker started',

@@ -18,11 +18,19 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
-  assert.equal(response.status, 200, `${url} answered ${response.status}: ${await response.clone().text()}`);
+  assert.equal(
+    response.status,
+    200,
+    `${url} answered ${response.status}: ${await response.clone().text()}`,
+  );
   return (await response.json()) as T;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 240_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  timeoutMs = 240_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -54,7 +62,9 @@ describe('embedded platform', () => {
 
   test('serves health, OpenAPI and metrics on the one port', async () => {
     assert.deepEqual(await getJson(`${platform.url}/api/health`), { status: 'ok' });
-    const openapi = await getJson<{ openapi: string; paths: Record<string, unknown> }>(`${platform.url}/docs/json`);
+    const openapi = await getJson<{ openapi: string; paths: Record<string, unknown> }>(
+      `${platform.url}/docs/json`,
+    );
     assert.match(openapi.openapi, /^3\./);
     assert.ok(openapi.paths['/api/v1/episodes/{id}/playback'], 'playback route documented');
     const metrics = await fetch(`${platform.url}/metrics`);
@@ -80,15 +90,18 @@ describe('embedded platform', () => {
     const detail = await getJson<SeriesDetail>(`${platform.url}/api/v1/series/${series.id}`);
     const episode = detail.episodes.find((item) => item.status === 'ready' && item.isFree);
     assert.ok(episode, 'a ready free episode');
-    const playback = await getJson<PlaybackInfo>(`${platform.url}/api/v1/episodes/${episode.id}/playback`);
-    assert.ok(playback.masterUrl.startsWith(`${platform.url}/media/`), playback.masterUrl);
-    const master = await (await fetch(playback.masterUrl)).text();
+    const playback = await getJson<PlaybackInfo>(
+      `${platform.url}/api/v1/episodes/${episode.id}/playback`,
+    );
+    assert.match(playback.masterUrl, /^\/media\/[^/]+\/episodes\/\d+\/\d+\/master\.m3u8$/);
+    const masterUrl = new URL(playback.masterUrl, platform.url).href;
+    const master = await (await fetch(masterUrl)).text();
     assert.match(master, /#EXT-X-STREAM-INF:.*BANDWIDTH=\d+.*RESOLUTION=\d+x\d+/);
-    const decoded = await decodeHls(playback.masterUrl);
+    const decoded = await decodeHls(masterUrl);
     assert.ok(decoded.ok, `ffmpeg decoded the episode: ${decoded.errors}`);
     assert.ok(decoded.streams >= 2, 'video and audio streams');
 
-    const tampered = playback.masterUrl.replace(/\/media\/([^/]+)\//, (_, token: string) => {
+    const tampered = masterUrl.replace(/\/media\/([^/]+)\//, (_, token: string) => {
       const last = token.at(-1) === 'A' ? 'B' : 'A';
       return `/media/${token.slice(0, -1)}${last}/`;
     });
@@ -100,12 +113,18 @@ describe('embedded platform', () => {
 
   test('a paid demo episode is locked, and so is its key', async () => {
     const list = await getJson<List<SeriesSummary>>(`${platform.url}/api/v1/lists/new?limit=50`);
-    const detail = await getJson<SeriesDetail>(`${platform.url}/api/v1/series/${list.items[0]!.id}`);
+    const detail = await getJson<SeriesDetail>(
+      `${platform.url}/api/v1/series/${list.items[0]!.id}`,
+    );
     const paid = detail.episodes.find((item) => !item.isFree);
     assert.ok(paid, 'the demo has paid episodes');
     const response = await fetch(`${platform.url}/api/v1/episodes/${paid.id}/playback`);
     assert.equal(response.status, 402);
     assert.equal(((await response.json()) as { code: string }).code, 'EPISODE_LOCKED');
+    // The key endpoint checks the same entitlement, so the CDN path cannot skip the paywall.
+    const key = await fetch(`${platform.url}/api/v1/episodes/${paid.id}/keys/1`);
+    assert.equal(key.status, 402);
+    assert.equal(((await key.json()) as { code: string }).code, 'EPISODE_LOCKED');
   });
 
   test('the web client is served on the same port', async () => {
@@ -132,13 +151,28 @@ describe('platform process', () => {
 
   test('SIGTERM shuts down cleanly and keeps queued jobs; the next start finishes them', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'binge-restart-'));
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_SCALE: 'tiny', LOG_LEVEL: 'info' };
+    const env = {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DEMO_SCALE: 'tiny',
+      LOG_LEVEL: 'info',
+    };
     try {
-      const first = spawn(process.execPath, ['--import', 'tsx', 'bin/platform.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const first = spawn(process.execPath, ['--import', 'tsx', 'bin/platform.ts'], {
+        cwd: repoRoot,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       first.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       first.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const url = await waitFor('the first start to print its URL', async () => output.match(/open (http:\/\/\S+)/)?.[1] ?? null, 60_000);
+      const url = await waitFor(
+        'the first start to print its URL',
+        async () => output.match(/open (http:\/\/\S+)/)?.[1] ?? null,
+        60_000,
+      );
       // Wait until the first episode is published, so work is both done and still queued.
       await waitFor('one ready episode', async () => {
         const list = await getJson<List<SeriesSummary>>(`${url}/api/v1/lists/new?limit=50`);
@@ -159,11 +193,19 @@ describe('platform process', () => {
         const readyAfter = await db.$count(episodes, eq(episodes.status, 'ready'));
         assert.ok(readyAfter >= readyBefore, 'nothing published was lost');
         await second.seeded;
-        assert.equal(await db.$count(series), seriesRows.length, 'the second start created no duplicate series');
-        await waitFor('every queued episode to finish after the restart', async () => {
-          const pending = await db.$count(episodes, ne(episodes.status, 'ready'));
-          return pending === 0 ? true : null;
-        }, 420_000);
+        assert.equal(
+          await db.$count(series),
+          seriesRows.length,
+          'the second start created no duplicate series',
+        );
+        await waitFor(
+          'every queued episode to finish after the restart',
+          async () => {
+            const pending = await db.$count(episodes, ne(episodes.status, 'ready'));
+            return pending === 0 ? true : null;
+          },
+          420_000,
+        );
         assert.equal(await db.$count(queueJobs, eq(queueJobs.state, 'failed')), 0, 'no job failed');
       } finally {
         await second.stop();

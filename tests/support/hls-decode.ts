@@ -7,7 +7,10 @@ export interface DecodeResult {
   streams: number;
 }
 
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -24,9 +27,33 @@ function run(command: string, args: string[]): Promise<{ code: number; stdout: s
  * muxer), fetching playlists, keys and segments over HTTP exactly as a player would.
  */
 export async function decodeHls(masterUrl: string): Promise<DecodeResult> {
-  const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'json', masterUrl]);
-  const streams = probe.code === 0 ? (JSON.parse(probe.stdout) as { streams: unknown[] }).streams.length : 0;
-  const decode = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', masterUrl, '-map', '0', '-f', 'null', '-']);
+  const probe = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type',
+    '-of',
+    'json',
+    masterUrl,
+  ]);
+  const streams =
+    probe.code === 0 ? (JSON.parse(probe.stdout) as { streams: unknown[] }).streams.length : 0;
+  const decode = await run('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    masterUrl,
+    '-map',
+    '0',
+    '-f',
+    'null',
+    '-',
+  ]);
   const errors = (probe.stderr + decode.stderr).trim();
-  return { ok: probe.code === 0 && decode.code === 0 && errors === '' && streams > 0, errors, streams };
+  return {
+    ok: probe.code === 0 && decode.code === 0 && errors === '' && streams > 0,
+    errors,
+    streams,
+  };
 }

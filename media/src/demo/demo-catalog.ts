@@ -298,3 +298,31 @@ export function findDemoEpisode(
 export function demoSourceKey(slug: string, number: number): string {
   return `sources/demo/${slug}/ep${String(number).padStart(2, '0')}.mp4`;
 }
+
+/** What DEMO_SCALE selects: the series to seed and the size their sources are rendered at. */
+export interface DemoProfile {
+  catalog: readonly DemoSeries[];
+  sourceSize: { width: number; height: number };
+}
+
+/**
+ * `full` is the catalog people browse; `tiny` keeps every series and category but only two 6 s
+ * episodes each (four in the first series, so a paid one exists) at 540x960, so the whole
+ * platform can be tested end to end in about a minute of transcoding.
+ */
+export function demoProfile(scale: 'full' | 'tiny'): DemoProfile {
+  if (scale === 'full') return { catalog: demoCatalog, sourceSize: { width: 720, height: 1280 } };
+  const durationSeconds = 6;
+  return {
+    catalog: demoCatalog.map((demo, index) => ({
+      ...demo,
+      episodes: demo.episodes.slice(0, index === 0 ? 4 : 2).map((episode) => ({
+        ...episode,
+        durationSeconds,
+        introEndMs: 2000,
+        outroStartMs: durationSeconds * 1000 - 2000,
+      })),
+    })),
+    sourceSize: { width: 540, height: 960 },
+  };
+}
