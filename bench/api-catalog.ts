@@ -70,9 +70,17 @@ if (process.env.BENCH_SERVE) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'binge-bench-api-'));
   const db = await openTestDatabase(kind);
   const seededAt = Date.now();
-  const seeded = await seedCatalog(db.db, { categories: 6, seriesPerCategory: 34, episodesPerSeries: 8 });
+  const seeded = await seedCatalog(db.db, {
+    categories: 6,
+    seriesPerCategory: 34,
+    episodesPerSeries: 8,
+  });
   const seedSeconds = (Date.now() - seededAt) / 1000;
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', MEDIA_SECRET: 'bench-secret-0123456789abcdef0123456789' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    MEDIA_SECRET: 'bench-secret-0123456789abcdef0123456789',
+  });
   const app = await build({ config, db, storage: createLocalStorage(path.join(dataDir, 'media')) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
@@ -98,13 +106,25 @@ if (process.env.BENCH_SERVE) {
       seriesIds: number[];
       episodeIds: number[];
     };
-    console.log(`${kind}: seeded ${seeded.seriesIds.length} series, ${seeded.episodeIds.length} episodes in ${seeded.seedSeconds.toFixed(1)} s`);
+    console.log(
+      `${kind}: seeded ${seeded.seriesIds.length} series, ${seeded.episodeIds.length} episodes in ${seeded.seedSeconds.toFixed(1)} s`,
+    );
     const base = `http://127.0.0.1:${seeded.port}`;
-    const pick = <T>(list: T[], n: number) => Array.from({ length: n }, (_, i) => list[(i * 37) % list.length]!);
+    const pick = <T>(list: T[], n: number) =>
+      Array.from({ length: n }, (_, i) => list[(i * 37) % list.length]!);
     results[kind] = {
-      'series page': await measure(base, seeded.categorySlugs.map((slug) => `/api/v1/series?category=${slug}&limit=20`)),
-      'series detail': await measure(base, pick(seeded.seriesIds, 50).map((id) => `/api/v1/series/${id}`)),
-      playback: await measure(base, pick(seeded.episodeIds, 50).map((id) => `/api/v1/episodes/${id}/playback`)),
+      'series page': await measure(
+        base,
+        seeded.categorySlugs.map((slug) => `/api/v1/series?category=${slug}&limit=20`),
+      ),
+      'series detail': await measure(
+        base,
+        pick(seeded.seriesIds, 50).map((id) => `/api/v1/series/${id}`),
+      ),
+      playback: await measure(
+        base,
+        pick(seeded.episodeIds, 50).map((id) => `/api/v1/episodes/${id}/playback`),
+      ),
     };
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
@@ -114,14 +134,18 @@ if (process.env.BENCH_SERVE) {
 }
 
 function report(results: Record<string, Record<string, Figure>>) {
-console.log(`\nautocannon: ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`);
-const pad = (value: string, width: number) => value.padStart(width);
-console.log(`${'endpoint'.padEnd(16)}${pad('pglite req/s', 14)}${pad('p99 ms', 9)}${pad('postgres req/s', 16)}${pad('p99 ms', 9)}${pad('errors', 8)}`);
-for (const endpoint of endpoints) {
-  const a = results.pglite![endpoint]!;
-  const b = results.postgres![endpoint]!;
   console.log(
-    `${endpoint.padEnd(16)}${pad(a.rps.toFixed(0), 14)}${pad(String(a.p99), 9)}${pad(b.rps.toFixed(0), 16)}${pad(String(b.p99), 9)}${pad(String(a.errors + b.errors), 8)}`,
+    `\nautocannon: ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`,
   );
-}
+  const pad = (value: string, width: number) => value.padStart(width);
+  console.log(
+    `${'endpoint'.padEnd(16)}${pad('pglite req/s', 14)}${pad('p99 ms', 9)}${pad('postgres req/s', 16)}${pad('p99 ms', 9)}${pad('errors', 8)}`,
+  );
+  for (const endpoint of endpoints) {
+    const a = results.pglite![endpoint]!;
+    const b = results.postgres![endpoint]!;
+    console.log(
+      `${endpoint.padEnd(16)}${pad(a.rps.toFixed(0), 14)}${pad(String(a.p99), 9)}${pad(b.rps.toFixed(0), 16)}${pad(String(b.p99), 9)}${pad(String(a.errors + b.errors), 8)}`,
+    );
+  }
 }

@@ -124,7 +124,9 @@ http {
 }
 `,
   );
-  const child = spawn(nginxBinary, ['-c', conf, '-p', prefix], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(nginxBinary, ['-c', conf, '-p', prefix], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitForPort(port, child);
   return {
     base: `http://127.0.0.1:${port}`,
@@ -174,10 +176,20 @@ if (process.env.BENCH_SERVE_ROOT) {
   });
   const [portLine] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
   const ours = `http://127.0.0.1:${Number(portLine)}`;
-  const token = signMediaToken(secret, assetPrefix, mediaTokenExpiry(Math.floor(Date.now() / 1000), 3600));
+  const token = signMediaToken(
+    secret,
+    assetPrefix,
+    mediaTokenExpiry(Math.floor(Date.now() / 1000), 3600),
+  );
 
   const results: [string, Figure][] = [];
-  results.push(['binge /media (node, 1 process)', await measure(ours, keys.map((key) => `/media/${token}/${key}`))]);
+  results.push([
+    'binge /media (node, 1 process)',
+    await measure(
+      ours,
+      keys.map((key) => `/media/${token}/${key}`),
+    ),
+  ]);
   const exited = once(server, 'exit');
   server.kill('SIGTERM');
   await exited;
@@ -185,7 +197,13 @@ if (process.env.BENCH_SERVE_ROOT) {
   for (const workers of ['1', 'auto']) {
     const nginx = await startNginx(workDir, mediaRoot, workers);
     try {
-      results.push([`nginx worker_processes ${workers}`, await measure(nginx.base, keys.map((key) => `/${key}`))]);
+      results.push([
+        `nginx worker_processes ${workers}`,
+        await measure(
+          nginx.base,
+          keys.map((key) => `/${key}`),
+        ),
+      ]);
     } finally {
       await nginx.stop();
     }
@@ -195,12 +213,16 @@ if (process.env.BENCH_SERVE_ROOT) {
   console.log(
     `\n${segmentCount} segments of ${segmentBytes / 1024} KB; autocannon ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`,
   );
-  console.log(`${'server'.padEnd(34)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'errors'.padStart(8)}`);
+  console.log(
+    `${'server'.padEnd(34)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'errors'.padStart(8)}`,
+  );
   for (const [name, f] of results)
     console.log(
       `${name.padEnd(34)}${f.rps.toFixed(0).padStart(9)}${String(f.p99).padStart(9)}${f.mbps.toFixed(1).padStart(9)}${String(f.errors).padStart(8)}`,
     );
   const [, mine] = results[0]!;
   for (const [name, f] of results.slice(1))
-    console.log(`ours / ${name}: ${(mine.rps / f.rps).toFixed(2)}× req/s, ${(mine.mbps / f.mbps).toFixed(2)}× MB/s`);
+    console.log(
+      `ours / ${name}: ${(mine.rps / f.rps).toFixed(2)}× req/s, ${(mine.mbps / f.mbps).toFixed(2)}× MB/s`,
+    );
 }

@@ -12,9 +12,13 @@ describe('app', () => {
 
   before(async () => {
     t = await openTestApp('pglite');
-    withFallback = await openTestApp('pglite', { db: t.db }, {
-      fallback: (_request, reply) => reply.type('text/html').send('<h1>web</h1>'),
-    });
+    withFallback = await openTestApp(
+      'pglite',
+      { db: t.db },
+      {
+        fallback: (_request, reply) => reply.type('text/html').send('<h1>web</h1>'),
+      },
+    );
     // A paywall that fails unexpectedly, to see what an internal error looks like from outside.
     broken = await openTestApp('pglite', {
       db: t.db,
@@ -104,9 +108,17 @@ describe('app', () => {
       assert.ok(doc.paths[path], `${path} missing from OpenAPI`);
     assert.deepEqual([...doc.components.schemas.ErrorCode.enum].sort(), [...errorCodes].sort());
     const text = JSON.stringify(doc.paths);
-    for (const code of ['INVALID_ID', 'INVALID_CURSOR', 'PAGE_SIZE_OUT_OF_RANGE', 'EPISODE_LOCKED', 'SERIES_NOT_FOUND'])
+    for (const code of [
+      'INVALID_ID',
+      'INVALID_CURSOR',
+      'PAGE_SIZE_OUT_OF_RANGE',
+      'EPISODE_LOCKED',
+      'SERIES_NOT_FOUND',
+    ])
       assert.ok(text.includes(code), `${code} not in any response`);
-    const limit = doc.paths['/api/v1/series'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    const limit = doc.paths['/api/v1/series'].get.parameters.find(
+      (p: { name: string }) => p.name === 'limit',
+    );
     assert.deepEqual([limit.schema.minimum, limit.schema.maximum], [1, 50]);
     const ui = await t.app.inject('/docs');
     assert.ok(ui.statusCode === 200 || ui.statusCode === 302, String(ui.statusCode));

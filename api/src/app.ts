@@ -89,7 +89,12 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     const allowed = routeTable.allowed(path);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
-      return sendProblem(request, reply, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here`);
+      return sendProblem(
+        request,
+        reply,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed here`,
+      );
     }
     return sendProblem(request, reply, 'NOT_FOUND', `No resource at ${path}`);
   });

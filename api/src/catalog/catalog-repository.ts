@@ -38,17 +38,23 @@ const seriesRowFields = {
   categoryNameZh: categories.nameZh,
   views: sql<number>`coalesce(${seriesCounters.views}, 0)`.mapWith(Number),
   likes: sql<number>`coalesce(${seriesCounters.likes}, 0)`.mapWith(Number),
-  episodeCount: sql<number>`(select count(*) from episodes e where e.series_id = "series"."id")`.mapWith(
-    Number,
-  ),
-  readyEpisodeCount: sql<number>`(select count(*) from episodes e where e.series_id = "series"."id" and e.status = 'ready')`.mapWith(
-    Number,
-  ),
+  episodeCount:
+    sql<number>`(select count(*) from episodes e where e.series_id = "series"."id")`.mapWith(
+      Number,
+    ),
+  readyEpisodeCount:
+    sql<number>`(select count(*) from episodes e where e.series_id = "series"."id" and e.status = 'ready')`.mapWith(
+      Number,
+    ),
   // The poster of the first ready episode, and the asset prefix its URL is signed for.
-  posterKey: sql<string | null>`(select ma.poster_key from episodes e join media_assets ma on ma.id = e.media_asset_id
+  posterKey: sql<
+    string | null
+  >`(select ma.poster_key from episodes e join media_assets ma on ma.id = e.media_asset_id
     where e.series_id = "series"."id" and e.status = 'ready' and ma.status = 'ready' and ma.poster_key is not null
     order by e.number limit 1)`,
-  posterScope: sql<string | null>`(select ma.storage_prefix from episodes e join media_assets ma on ma.id = e.media_asset_id
+  posterScope: sql<
+    string | null
+  >`(select ma.storage_prefix from episodes e join media_assets ma on ma.id = e.media_asset_id
     where e.series_id = "series"."id" and e.status = 'ready' and ma.status = 'ready' and ma.poster_key is not null
     order by e.number limit 1)`,
 };
@@ -150,7 +156,8 @@ export function createCatalogRepository(db: Database) {
           slug: categories.slug,
           nameEn: categories.nameEn,
           nameZh: categories.nameZh,
-          seriesCount: sql<number>`(select count(*) from series s where s.category_id = "categories"."id"
+          seriesCount:
+            sql<number>`(select count(*) from series s where s.category_id = "categories"."id"
             and s.status = 'published' and s.published_at is not null)`.mapWith(Number),
         })
         .from(categories)

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'drizzle-orm';
-import type { Category, List, Page, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
+import type {
+  Category,
+  List,
+  Page,
+  SeriesDetail,
+  SeriesSummary,
+} from '@binge/core/protocol/catalog';
 import { insertCategory, insertEpisode, insertSeries } from '../testing/catalog-fixtures.ts';
 import { openTestApp, type TestApp } from '../testing/test-app.ts';
 import { hotScore } from './hot-score.ts';
@@ -105,7 +111,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(page.items.length, 9, 'drafts are not listed');
       assert.equal(page.items[0]!.id, ids.fresh);
       const d0 = page.items.find((s) => s.id === ids.d0)!;
-      assert.deepEqual(d0.tags.map((tag) => tag.slug), ['ceo', 'revenge']);
+      assert.deepEqual(
+        d0.tags.map((tag) => tag.slug),
+        ['ceo', 'revenge'],
+      );
       assert.deepEqual(d0.category, {
         id: ids.drama,
         slug: 'drama',
@@ -133,29 +142,56 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     test('page sizes outside 1..50 are rejected with a code', async () => {
       for (const limit of ['0', '-1', '51', '1000000000', '99999999999999999999'])
-        assertProblem(await t.app.inject(`/api/v1/series?limit=${limit}`), 400, 'PAGE_SIZE_OUT_OF_RANGE');
+        assertProblem(
+          await t.app.inject(`/api/v1/series?limit=${limit}`),
+          400,
+          'PAGE_SIZE_OUT_OF_RANGE',
+        );
       for (const limit of ['abc', '1.5', '', '0x10', '1e9', '%205', '5&limit=6'])
-        assertProblem(await t.app.inject(`/api/v1/series?limit=${limit}`), 400, 'VALIDATION_FAILED');
+        assertProblem(
+          await t.app.inject(`/api/v1/series?limit=${limit}`),
+          400,
+          'VALIDATION_FAILED',
+        );
       const response = await t.app.inject('/api/v1/series?limit=abc');
       assert.match(response.json().detail, /limit/);
-      assertProblem(await t.app.inject('/api/v1/lists/hot?limit=51'), 400, 'PAGE_SIZE_OUT_OF_RANGE');
-      assertProblem(await t.app.inject('/api/v1/lists/new?limit=-1'), 400, 'PAGE_SIZE_OUT_OF_RANGE');
+      assertProblem(
+        await t.app.inject('/api/v1/lists/hot?limit=51'),
+        400,
+        'PAGE_SIZE_OUT_OF_RANGE',
+      );
+      assertProblem(
+        await t.app.inject('/api/v1/lists/new?limit=-1'),
+        400,
+        'PAGE_SIZE_OUT_OF_RANGE',
+      );
     });
 
     test('garbled and forged cursors are INVALID_CURSOR, never a database error', async () => {
       const good: Page<SeriesSummary> = (await t.app.inject('/api/v1/series?limit=1')).json();
       const cursor = good.nextCursor!;
       const [payload, sig] = cursor.split('.') as [string, string];
-      const forged = Buffer.from(JSON.stringify({ v: 1, p: "'; drop table series; --", i: 1 })).toString(
-        'base64url',
-      );
-      for (const bad of ['abc', 'a.b', cursor.slice(0, -2), `${forged}.${sig}`, `${payload}.${'A'.repeat(16)}`, '%00'])
+      const forged = Buffer.from(
+        JSON.stringify({ v: 1, p: "'; drop table series; --", i: 1 }),
+      ).toString('base64url');
+      for (const bad of [
+        'abc',
+        'a.b',
+        cursor.slice(0, -2),
+        `${forged}.${sig}`,
+        `${payload}.${'A'.repeat(16)}`,
+        '%00',
+      ])
         assertProblem(
           await t.app.inject(`/api/v1/series?cursor=${encodeURIComponent(bad)}`),
           400,
           'INVALID_CURSOR',
         );
-      assertProblem(await t.app.inject(`/api/v1/series?cursor=${'a'.repeat(600)}`), 400, 'VALIDATION_FAILED');
+      assertProblem(
+        await t.app.inject(`/api/v1/series?cursor=${'a'.repeat(600)}`),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
 
     test('series detail lists episodes in order with signed posters of ready ones', async () => {
@@ -164,7 +200,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const detail: SeriesDetail = response.json();
       assert.equal(detail.id, ids.d0);
       assert.deepEqual(
-        detail.episodes.map((e) => [e.number, e.status, e.isFree, e.priceCoins, e.posterUrl !== null]),
+        detail.episodes.map((e) => [
+          e.number,
+          e.status,
+          e.isFree,
+          e.priceCoins,
+          e.posterUrl !== null,
+        ]),
         [
           [1, 'ready', true, 0, true],
           [2, 'processing', true, 0, false],
@@ -183,16 +225,25 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     test('new list is newest first; hot list ranks by decayed engagement', async () => {
       const fresh: List<SeriesSummary> = (await t.app.inject('/api/v1/lists/new?limit=3')).json();
-      assert.deepEqual(fresh.items.map((s) => s.id), [ids.fresh, ids.d0, ids.d1]);
+      assert.deepEqual(
+        fresh.items.map((s) => s.id),
+        [ids.fresh, ids.d0, ids.d1],
+      );
 
       const hot: List<SeriesSummary> = (await t.app.inject('/api/v1/lists/hot?limit=50')).json();
       assert.equal(hot.items.length, 9);
       const at = Date.now();
       const expected = [...hot.items]
-        .map((s) => ({ id: s.id, score: hotScore(s.views, s.likes, (at - Date.parse(s.publishedAt!)) / HOUR) }))
+        .map((s) => ({
+          id: s.id,
+          score: hotScore(s.views, s.likes, (at - Date.parse(s.publishedAt!)) / HOUR),
+        }))
         .sort((a, b) => b.score - a.score || b.id - a.id)
         .map((s) => s.id);
-      assert.deepEqual(hot.items.map((s) => s.id), expected);
+      assert.deepEqual(
+        hot.items.map((s) => s.id),
+        expected,
+      );
       // The fresh series beats the much-viewed but week-old one.
       const order = hot.items.map((s) => s.id);
       assert.ok(order.indexOf(ids.fresh!) < order.indexOf(ids.old!));

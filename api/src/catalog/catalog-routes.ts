@@ -163,7 +163,11 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
     },
     async (request) => ({
       items: await summaries(
-        await catalog.listSeries({ categoryId: null, after: null, limit: request.query.limit ?? 20 }),
+        await catalog.listSeries({
+          categoryId: null,
+          after: null,
+          limit: request.query.limit ?? 20,
+        }),
       ),
     }),
   );

@@ -8,7 +8,8 @@ const secret = 'cursor-test-secret-0123456789abcdef';
 const codec = createCursorCodec(secret);
 const cursor = { publishedAt: '2024-05-01 10:00:00.123456+00', id: 42 };
 
-const isInvalidCursor = (error: unknown) => error instanceof AppError && error.code === 'INVALID_CURSOR';
+const isInvalidCursor = (error: unknown) =>
+  error instanceof AppError && error.code === 'INVALID_CURSOR';
 
 test('round-trips and is URL-safe', () => {
   const token = codec.encode(cursor);
@@ -19,7 +20,9 @@ test('round-trips and is URL-safe', () => {
 test('rejects garbled, truncated and forged cursors', () => {
   const token = codec.encode(cursor);
   const [payload, sig] = token.split('.') as [string, string];
-  const forgedPayload = Buffer.from(JSON.stringify({ v: 1, p: "x'; drop table series; --", i: 1 })).toString('base64url');
+  const forgedPayload = Buffer.from(
+    JSON.stringify({ v: 1, p: "x'; drop table series; --", i: 1 }),
+  ).toString('base64url');
   for (const bad of [
     '',
     'abc',

@@ -47,7 +47,11 @@ export function toSeriesSummary(
   };
 }
 
-export function toEpisodeSummary(row: EpisodeRow, signer: MediaUrlSigner, exp: number): EpisodeSummary {
+export function toEpisodeSummary(
+  row: EpisodeRow,
+  signer: MediaUrlSigner,
+  exp: number,
+): EpisodeSummary {
   return {
     id: row.id,
     number: row.number,

@@ -9,7 +9,19 @@ test('accepts positive int4 ids', () => {
 });
 
 test('rejects everything else with INVALID_ID', () => {
-  for (const raw of ['0', '-1', 'abc', '1e3', '0x10', '01', ' 1', '1.0', '', '2147483648', '99999999999']) {
+  for (const raw of [
+    '0',
+    '-1',
+    'abc',
+    '1e3',
+    '0x10',
+    '01',
+    ' 1',
+    '1.0',
+    '',
+    '2147483648',
+    '99999999999',
+  ]) {
     assert.throws(
       () => parseEntityId(raw),
       (error: unknown) => error instanceof AppError && error.code === 'INVALID_ID',

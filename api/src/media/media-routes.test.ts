@@ -25,7 +25,11 @@ function raw(port: number, path: string, headers: Record<string, string> = {}, m
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        }),
       );
     });
     request.on('error', reject);
@@ -72,7 +76,10 @@ describe('media server', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers['content-type'], 'application/vnd.apple.mpegurl');
     assert.equal(response.headers['cache-control'], 'public, max-age=60');
-    assert.equal((await raw(port, url(`${prefix}/sprite.vtt`))).headers['content-type'], 'text/vtt; charset=utf-8');
+    assert.equal(
+      (await raw(port, url(`${prefix}/sprite.vtt`))).headers['content-type'],
+      'text/vtt; charset=utf-8',
+    );
   });
 
   test('single byte ranges are answered with 206 and Content-Range', async () => {
@@ -116,7 +123,8 @@ describe('media server', () => {
     assert.equal(notModified.body.length, 0);
     assert.equal((await raw(port, key, { 'if-none-match': '"other"' })).status, 200);
     assert.equal(
-      (await raw(port, key, { 'if-modified-since': String(first.headers['last-modified']) })).status,
+      (await raw(port, key, { 'if-modified-since': String(first.headers['last-modified']) }))
+        .status,
       304,
     );
     const matchingRange = await raw(port, key, { range: 'bytes=0-9', 'if-range': etag });
@@ -134,9 +142,19 @@ describe('media server', () => {
     const key = `${prefix}/360p/seg-00000.ts`;
     const [e, d, sig] = token.split('.') as [string, string, string];
     const flipped = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
-    for (const bad of [`${e}.${d}.${flipped}`, `${Number(e) + 300}.${d}.${sig}`, `${e}.2.${sig}`, 'garbage', `${e}.${d}`])
+    for (const bad of [
+      `${e}.${d}.${flipped}`,
+      `${Number(e) + 300}.${d}.${sig}`,
+      `${e}.2.${sig}`,
+      'garbage',
+      `${e}.${d}`,
+    ])
       assertProblem(await raw(port, url(key, bad)), 403, 'MEDIA_TOKEN_INVALID');
-    assertProblem(await raw(port, url('episodes/7/71/360p/seg-00000.ts')), 403, 'MEDIA_TOKEN_INVALID');
+    assertProblem(
+      await raw(port, url('episodes/7/71/360p/seg-00000.ts')),
+      403,
+      'MEDIA_TOKEN_INVALID',
+    );
     assertProblem(await raw(port, url('secret.txt')), 403, 'MEDIA_TOKEN_INVALID');
     const expired = signMediaToken(TEST_MEDIA_SECRET, prefix, now - 1);
     assertProblem(await raw(port, url(key, expired)), 403, 'MEDIA_TOKEN_EXPIRED');

@@ -63,14 +63,17 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
       const ifModifiedSince = request.headers['if-modified-since'];
       if (ifModifiedSince !== undefined) {
         const since = Date.parse(ifModifiedSince);
-        if (!Number.isNaN(since) && lastModified.getTime() <= since)
-          return reply.code(304).send();
+        if (!Number.isNaN(since) && lastModified.getTime() <= since) return reply.code(304).send();
       }
     }
 
     let range: ByteRange | undefined;
     const rangeHeader = request.headers.range;
-    if (rangeHeader !== undefined && request.method === 'GET' && ifRangeHolds(request, object.etag, lastModified)) {
+    if (
+      rangeHeader !== undefined &&
+      request.method === 'GET' &&
+      ifRangeHolds(request, object.etag, lastModified)
+    ) {
       const ranges = parseRange(object.size, rangeHeader, { combine: true });
       if (ranges === -1) {
         throw new AppError('RANGE_NOT_SATISFIABLE', `The file has ${object.size} bytes`, {

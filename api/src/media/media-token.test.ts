@@ -60,7 +60,14 @@ test('rejects tampering with signature, expiry or depth', () => {
   assert.equal(verifyMediaToken(secret, `${e}.4.${sig}`, key, now), 'invalid');
   assert.equal(verifyMediaToken(secret, `${e}.0.${sig}`, key, now), 'invalid');
   assert.equal(verifyMediaToken('another-secret-entirely-0123456789', token, key, now), 'invalid');
-  for (const garbage of ['', 'x', `${e}.${d}`, `${e}.${d}.${sig}x`, `-1.${d}.${sig}`, `${e}..${sig}`])
+  for (const garbage of [
+    '',
+    'x',
+    `${e}.${d}`,
+    `${e}.${d}.${sig}x`,
+    `-1.${d}.${sig}`,
+    `${e}..${sig}`,
+  ])
     assert.equal(verifyMediaToken(secret, garbage, key, now), 'invalid', garbage);
 });
 

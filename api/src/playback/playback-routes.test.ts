@@ -35,16 +35,29 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const categoryId = await insertCategory(db, { slug: 'drama' });
       const seriesId = await insertSeries(db, { slug: 's', categoryId });
       free = await insertEpisode(db, { seriesId, number: 1, encrypted: true, markers: true });
-      paid = await insertEpisode(db, { seriesId, number: 2, isFree: false, priceCoins: 30, encrypted: true });
+      paid = await insertEpisode(db, {
+        seriesId,
+        number: 2,
+        isFree: false,
+        priceCoins: 30,
+        encrypted: true,
+      });
       pending = await insertEpisode(db, { seriesId, number: 3, status: 'processing' });
       const draftSeries = await insertSeries(db, { slug: 'd', categoryId, status: 'draft' });
       draftEpisode = await insertEpisode(db, { seriesId: draftSeries, number: 1 });
-      oldReadyAssetId = (await insertAsset(db, { episodeId: free.episodeId, encrypted: true })).assetId;
-      failedAssetId = (await insertAsset(db, { episodeId: free.episodeId, encrypted: true, status: 'failed' })).assetId;
-      plainAssetId = (await insertAsset(db, { episodeId: free.episodeId, encrypted: false })).assetId;
+      oldReadyAssetId = (await insertAsset(db, { episodeId: free.episodeId, encrypted: true }))
+        .assetId;
+      failedAssetId = (
+        await insertAsset(db, { episodeId: free.episodeId, encrypted: true, status: 'failed' })
+      ).assetId;
+      plainAssetId = (await insertAsset(db, { episodeId: free.episodeId, encrypted: false }))
+        .assetId;
       await writeAssetFiles(t.storage, free.storagePrefix!);
       // A second app on the same database whose paywall lets everyone in.
-      unlocked = await openTestApp(kind, { db: t.db, entitlements: { canWatch: async () => true } });
+      unlocked = await openTestApp(kind, {
+        db: t.db,
+        entitlements: { canWatch: async () => true },
+      });
     });
     after(async () => {
       await unlocked.close();
@@ -63,7 +76,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.deepEqual(info.outro, { startMs: 85000 });
       assert.deepEqual(info.next, { episodeId: paid.episodeId, number: 2, isFree: false });
       const prefix = free.storagePrefix!.replace(/\/$/, '');
-      assert.match(info.masterUrl, new RegExp(`^/media/\\d+\\.3\\.[\\w-]{22}/${prefix}/master\\.m3u8$`));
+      assert.match(
+        info.masterUrl,
+        new RegExp(`^/media/\\d+\\.3\\.[\\w-]{22}/${prefix}/master\\.m3u8$`),
+      );
       assert.ok(info.sprite && info.sprite.vttUrl.endsWith('/sprite.vtt'));
       const exp = Number(info.masterUrl.split('/')[2]!.split('.')[0]);
       assert.equal(info.expiresAt, new Date(exp * 1000).toISOString());
@@ -89,8 +105,16 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     test('not ready, unknown and malformed episodes', async () => {
-      assertProblem(await t.app.inject(`/api/v1/episodes/${pending.episodeId}/playback`), 409, 'EPISODE_NOT_READY');
-      assertProblem(await t.app.inject('/api/v1/episodes/2147483647/playback'), 404, 'EPISODE_NOT_FOUND');
+      assertProblem(
+        await t.app.inject(`/api/v1/episodes/${pending.episodeId}/playback`),
+        409,
+        'EPISODE_NOT_READY',
+      );
+      assertProblem(
+        await t.app.inject('/api/v1/episodes/2147483647/playback'),
+        404,
+        'EPISODE_NOT_FOUND',
+      );
       assertProblem(
         await t.app.inject(`/api/v1/episodes/${draftEpisode.episodeId}/playback`),
         404,
@@ -101,14 +125,17 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     test('the key endpoint hands out the 16-byte key, uncacheable', async () => {
-      const response = await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/${free.assetId}`);
+      const response = await t.app.inject(
+        `/api/v1/episodes/${free.episodeId}/keys/${free.assetId}`,
+      );
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(response.headers['content-type'], 'application/octet-stream');
       assert.equal(response.headers['cache-control'], 'private, no-store');
       assert.deepEqual(response.rawPayload, free.aesKey);
       // An earlier ready asset of the same episode keeps working for players mid-stream.
       assert.equal(
-        (await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/${oldReadyAssetId}`)).rawPayload.length,
+        (await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/${oldReadyAssetId}`))
+          .rawPayload.length,
         16,
       );
     });
@@ -119,7 +146,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         402,
         'EPISODE_LOCKED',
       );
-      const open = await unlocked.app.inject(`/api/v1/episodes/${paid.episodeId}/keys/${paid.assetId}`);
+      const open = await unlocked.app.inject(
+        `/api/v1/episodes/${paid.episodeId}/keys/${paid.assetId}`,
+      );
       assert.deepEqual(open.rawPayload, paid.aesKey);
     });
 
@@ -130,9 +159,21 @@ for (const kind of ['pglite', 'postgres'] as const) {
           404,
           'KEY_NOT_FOUND',
         );
-      assertProblem(await t.app.inject(`/api/v1/episodes/2147483647/keys/${free.assetId}`), 404, 'EPISODE_NOT_FOUND');
-      assertProblem(await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/abc`), 400, 'INVALID_ID');
-      assertProblem(await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/0`), 400, 'INVALID_ID');
+      assertProblem(
+        await t.app.inject(`/api/v1/episodes/2147483647/keys/${free.assetId}`),
+        404,
+        'EPISODE_NOT_FOUND',
+      );
+      assertProblem(
+        await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/abc`),
+        400,
+        'INVALID_ID',
+      );
+      assertProblem(
+        await t.app.inject(`/api/v1/episodes/${free.episodeId}/keys/0`),
+        400,
+        'INVALID_ID',
+      );
     });
   });
 }

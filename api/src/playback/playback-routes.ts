@@ -107,7 +107,9 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
         response: {
           200: {
             description: '16-byte AES-128 key',
-            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
           },
           400: problemResponse('INVALID_ID'),
           402: problemResponse('EPISODE_LOCKED'),
@@ -128,7 +130,10 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
         key.aesKey.length === 16 &&
         (key.assetId === episode.assetId || key.status === 'ready');
       if (!usable)
-        throw new AppError('KEY_NOT_FOUND', `Episode ${episode.id} has no key for asset ${assetId}`);
+        throw new AppError(
+          'KEY_NOT_FOUND',
+          `Episode ${episode.id} has no key for asset ${assetId}`,
+        );
       // The raw reply: the 200 body is bytes, outside the typed JSON responses.
       return (reply as FastifyReply)
         .header('content-type', 'application/octet-stream')

@@ -57,7 +57,11 @@ export async function insertSeries(
       categoryId: values.categoryId,
       status,
       publishedAt:
-        values.publishedAt !== undefined ? values.publishedAt : status === 'published' ? new Date() : null,
+        values.publishedAt !== undefined
+          ? values.publishedAt
+          : status === 'published'
+            ? new Date()
+            : null,
       freeEpisodes: values.freeEpisodes ?? 3,
     })
     .returning({ id: series.id });
@@ -113,9 +117,7 @@ export async function insertEpisode(
       isFree: values.isFree ?? true,
       priceCoins: values.priceCoins ?? 0,
       status,
-      ...(values.markers
-        ? { introStartMs: 0, introEndMs: 5_000, outroStartMs: 85_000 }
-        : {}),
+      ...(values.markers ? { introStartMs: 0, introEndMs: 5_000, outroStartMs: 85_000 } : {}),
       publishedAt: new Date(),
     })
     .returning({ id: episodes.id });
@@ -210,7 +212,12 @@ export async function seedCatalog(db: Database, shape: CatalogShape) {
       });
       seriesIds.push(seriesId);
       for (let e = 1; e <= shape.episodesPerSeries; e++) {
-        const episode = await insertEpisode(db, { seriesId, number: e, isFree: true, markers: true });
+        const episode = await insertEpisode(db, {
+          seriesId,
+          number: e,
+          isFree: true,
+          markers: true,
+        });
         episodeIds.push(episode.episodeId);
       }
     }

@@ -26,7 +26,11 @@ export async function openTestApp(
   options: BuildOptions = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'binge-api-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, MEDIA_SECRET: TEST_MEDIA_SECRET, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    MEDIA_SECRET: TEST_MEDIA_SECRET,
+    LOG_LEVEL: 'silent',
+  });
   const db = extra.db ?? (await openTestDatabase(kind));
   const storage = createLocalStorage(path.join(dataDir, 'media'));
   const app = await build({ config, db, storage, ...extra }, options);
@@ -48,7 +52,9 @@ export async function writeAssetFiles(storage: Storage, storagePrefix: string) {
   const prefix = storagePrefix.replace(/\/$/, '');
   await storage.put(
     `${prefix}/master.m3u8`,
-    Buffer.from('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=360x640\n360p/index.m3u8\n'),
+    Buffer.from(
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=360x640\n360p/index.m3u8\n',
+    ),
   );
   await storage.put(
     `${prefix}/360p/index.m3u8`,

@@ -40,7 +40,10 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const runMigrations = options.migrate ?? true;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+    });
     // An idle client whose connection dies (server restart, `drop database ... with (force)`
     // racing pool.end(), which resolves before its sockets close) makes the pool emit 'error';
     // with no listener that is an uncaught exception. pg has already discarded the client and the
