@@ -176,3 +176,29 @@ test('opening an already migrated PostgreSQL database again is a no-op', async (
     await admin.end();
   }
 });
+
+test('processes starting together on a fresh PostgreSQL database migrate it once', async () => {
+  const name = `binge_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: testPostgresUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(testPostgresUrl);
+  url.pathname = `/${name}`;
+  try {
+    // Without the advisory lock these race on `create table` and all but one fail.
+    const handles = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        openDatabase({ databaseUrl: url.toString(), pgliteDir: 'memory://', poolSize: 1 }),
+      ),
+    );
+    try {
+      for (const handle of handles) assert.equal(await migrationCount(handle), 1);
+      assert.ok((await tableNames(handles[0]!)).includes('episodes'));
+    } finally {
+      await Promise.all(handles.map((handle) => handle.close()));
+    }
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+});

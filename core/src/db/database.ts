@@ -50,7 +50,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // next query opens a fresh one, so there is nothing else to do here.
     pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema });
-    if (runMigrations) await migratePg(db, { migrationsFolder });
+    if (runMigrations) await migrateExclusively(pool);
     return {
       db: db as unknown as Database,
       kind: 'postgres',
@@ -73,4 +73,26 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     close: () => client.close(),
   };
+}
+
+/** Arbitrary, fixed key of the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK_KEY = 7_460_118_214;
+
+/**
+ * Several processes (api replicas, media workers) start against one PostgreSQL at once; each
+ * applies pending migrations. A session-level advisory lock lets one migrate while the others
+ * wait, then find nothing left to do, instead of racing on `create table`.
+ */
+async function migrateExclusively(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
 }
