@@ -92,7 +92,6 @@ export async function startPlatform(
       db: database.db,
       storage,
       bus,
-      queue,
       config,
       logger,
       demoCatalog: demo.catalog,

@@ -27,7 +27,6 @@ async function main(): Promise<void> {
       db: database.db,
       storage,
       bus,
-      queue,
       config,
       logger,
       demoCatalog: demoProfile(config.demoScale).catalog,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '@binge/core/log';
-import type { JobContext, Queue, TranscodeJobData } from '@binge/core/queue';
+import type { JobContext, TranscodeJobData } from '@binge/core/queue';
 import type { Storage } from '@binge/core/storage';
 import { MediaError, throwIfAborted } from '../errors/media-error.ts';
 import type { FfmpegLocation } from '../ffmpeg/ffmpeg-location.ts';
@@ -46,12 +46,14 @@ function checkData(data: unknown): DemoSourceJobData {
 }
 
 /**
- * Renders a demo episode's source into storage (unless a previous run already did) and queues its
- * transcode. Lazy and queued, so the first start serves the API at once and the catalog fills in.
+ * Renders a demo episode's source into storage (unless a previous run already did), then
+ * transcodes it in the same job. Inline rather than queued behind every other source render, so
+ * episode 1 of each series is playable within seconds of the first start, not after all sources.
  */
 export function createDemoSourceProcessor(deps: {
   storage: Storage;
-  queue: Queue;
+  /** The transcode processor, run on the rendered source within this job. */
+  transcode: (job: JobContext<TranscodeJobData>) => Promise<unknown>;
   logger: Logger;
   binaries: () => FfmpegLocation;
   font: () => FontFile | null;
@@ -91,12 +93,15 @@ export function createDemoSourceProcessor(deps: {
         await rm(dir, { recursive: true, force: true });
       }
     }
-    await job.updateProgress(1);
-    const transcode: TranscodeJobData = { episodeId: data.episodeId, sourceKey };
-    await deps.queue.add(transcodeJobName, transcode, {
-      jobId: demoTranscodeJobId(data.episodeId),
-    });
     deps.logger.debug({ sourceKey, generated: !exists }, 'demo source ready');
+    await deps.transcode({
+      id: job.id,
+      name: job.name,
+      attempt: job.attempt,
+      signal: job.signal,
+      updateProgress: (progress) => job.updateProgress(progress),
+      data: { episodeId: data.episodeId, sourceKey },
+    });
     return { sourceKey, generated: !exists };
   };
 }

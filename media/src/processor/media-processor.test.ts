@@ -13,7 +13,7 @@ import { createLogger } from '@binge/core/log';
 import { createLocalQueue } from '@binge/core/queue/queue-local';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { demoCatalog, type DemoSeries } from '../demo/demo-catalog.ts';
-import { demoTranscodeJobId } from '../demo/demo-source-job.ts';
+import { demoSourceJobId } from '../demo/demo-source-job.ts';
 import { seedDemoCatalog } from '../demo/seed.ts';
 import { createMediaProcessor } from './media-processor.ts';
 
@@ -46,7 +46,6 @@ for (const kind of ['pglite', 'postgres'] as const) {
           db: handle.db,
           storage,
           bus,
-          queue,
           logger,
           config: {
             mediaEncryption: 'paid',
@@ -61,7 +60,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
         }),
       );
       const [ep] = await handle.db.select().from(episodes);
-      const transcodeId = demoTranscodeJobId(ep!.id);
+      // The demo-source job renders the source and transcodes it inline.
+      const transcodeId = demoSourceJobId(catalog[0]!.slug, ep!.number);
       let info = await queue.getJob(transcodeId);
       for (let i = 0; i < 600 && !info; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,7 +1,7 @@
 import type { Bus } from '@binge/core/bus';
 import type { Database } from '@binge/core/db';
 import type { Logger } from '@binge/core/log';
-import type { JobContext, Processor, Queue, TranscodeJobData } from '@binge/core/queue';
+import type { JobContext, Processor, TranscodeJobData } from '@binge/core/queue';
 import type { Storage } from '@binge/core/storage';
 import { MediaError } from '../errors/media-error.ts';
 import { locateFfmpeg, type FfmpegLocation } from '../ffmpeg/ffmpeg-location.ts';
@@ -19,8 +19,6 @@ export interface MediaProcessorDeps {
   db: Database;
   storage: Storage;
   bus: Bus;
-  /** The media queue itself: a demo-source job queues its transcode on it. */
-  queue: Queue;
   config: MediaConfig;
   logger: Logger;
   ffmpeg?: FfmpegLocation;
@@ -69,7 +67,7 @@ export function createMediaProcessor(deps: MediaProcessorDeps): Processor {
   });
   const demoSource = createDemoSourceProcessor({
     storage: deps.storage,
-    queue: deps.queue,
+    transcode,
     logger: deps.logger,
     binaries,
     font: fontFile,
