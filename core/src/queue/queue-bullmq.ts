@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Queue as BullQueue, WaitingError, Worker, type Job } from 'bullmq';
+import { Queue as BullQueue, ErrorCode, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { checkJobInput, checkProgress, encodeJobResult } from './job-input.ts';
@@ -188,6 +188,26 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
     },
 
     getJob,
+
+    async retry(id: string): Promise<boolean> {
+      if (closed) throw new QueueClosedError(name);
+      if (typeof id !== 'string' || id.length === 0) return false;
+      const job = await queue.getJob(encodeBullmqJobId(id));
+      if (!job || (await job.getState()) !== 'failed') return false;
+      // BullMQ keeps progress across a retry; the local queue starts it over. Zeroed before the
+      // move rather than after it, so it never overwrites what the new run reports.
+      await job.updateProgress(0);
+      try {
+        // Atomic in Redis: moves the job only if it is still in the failed set.
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      } catch (error) {
+        // Retried or removed by someone else since getState(): not ours to move.
+        const code = (error as { code?: unknown }).code;
+        if (code === ErrorCode.JobNotExist || code === ErrorCode.JobNotInState) return false;
+        throw error;
+      }
+      return true;
+    },
 
     async waitFor(id: string, timeoutMs = 60_000): Promise<JobInfo> {
       const deadline = Date.now() + timeoutMs;

@@ -347,6 +347,27 @@ export function createLocalQueue(options: LocalQueueOptions): Queue {
       return row ? toInfo(row) : null;
     },
 
+    async retry(id: string): Promise<boolean> {
+      if (closed) throw new QueueClosedError(name);
+      if (typeof id !== 'string' || id.length === 0) return false;
+      // One conditional update: a job another caller retried (or that is not failed) is left alone.
+      const rows = await db
+        .update(queueJobs)
+        .set({
+          state: 'waiting',
+          attempts: 0,
+          progress: 0,
+          result: null,
+          failedReason: null,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(queueJobs.id, id), eq(queueJobs.queue, name), eq(queueJobs.state, 'failed')))
+        .returning({ id: queueJobs.id });
+      if (rows.length === 0) return false;
+      if (processor && !closed) void pump();
+      return true;
+    },
+
     async waitFor(id: string, timeoutMs = 60_000): Promise<JobInfo> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

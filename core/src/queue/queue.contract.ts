@@ -141,6 +141,111 @@ export function queueContract(adapter: string, makeFixture: () => Promise<QueueF
       assert.equal(runs, 1);
     });
 
+    test('retry() runs a failed job again from its first attempt', async () => {
+      const queue = make(queueName('retry-failed'));
+      const attempts: number[] = [];
+      queue.work(async (job) => {
+        attempts.push(job.attempt);
+        if (attempts.length === 1) {
+          await job.updateProgress(0.5);
+          throw new Error('source not rendered yet');
+        }
+        return 'second run';
+      });
+      const jobId = 'transcode:7';
+      await queue.add('transcode', { episodeId: 7 }, { jobId, attempts: 1 });
+      const failed = await queue.waitFor(jobId, 20_000);
+      assert.equal(failed.state, 'failed');
+      assert.equal(failed.failedReason, 'source not rendered yet');
+      assert.equal(failed.progress, 0.5);
+
+      assert.equal(await queue.retry(jobId), true);
+      const info = await queue.waitFor(jobId, 20_000);
+      assert.deepEqual(info, {
+        id: jobId,
+        name: 'transcode',
+        data: { episodeId: 7 },
+        state: 'completed',
+        attempts: 1,
+        progress: 0,
+        result: 'second run',
+        failedReason: null,
+      });
+      assert.deepEqual(attempts, [1, 1], 'the retried run is a first attempt again');
+    });
+
+    test('a failed job retried after a restart waits for the next processor', async () => {
+      const name = queueName('retry-restart');
+      const first = make(name);
+      first.work(async () => {
+        throw new Error('ffmpeg crashed');
+      });
+      const { id } = await first.add('transcode', { episodeId: 8 }, { jobId: '8' });
+      assert.equal((await first.waitFor(id, 20_000)).state, 'failed');
+      await first.close();
+
+      const restarted = make(name);
+      assert.equal(await restarted.retry(id), true);
+      assert.deepEqual(await restarted.getJob(id), {
+        id,
+        name: 'transcode',
+        data: { episodeId: 8 },
+        state: 'waiting',
+        attempts: 0,
+        progress: 0,
+        result: null,
+        failedReason: null,
+      });
+      restarted.work(async (job) => job.attempt);
+      const info = await restarted.waitFor(id, 20_000);
+      assert.equal(info.state, 'completed');
+      assert.equal(info.result, 1);
+    });
+
+    test('retry() refuses a job that is not failed and changes nothing', async () => {
+      const queue = make(queueName('retry-refused'));
+      const started = signal();
+      const proceed = signal();
+      queue.work(async (job) => {
+        if (job.name === 'hold') {
+          started.resolve();
+          await proceed.promise;
+        }
+        return job.name;
+      });
+      const completed = await queue.add('done', {});
+      assert.equal((await queue.waitFor(completed.id, 20_000)).state, 'completed');
+      const active = await queue.add('hold', {});
+      await started.promise;
+      // No processor on this one, so its job stays waiting.
+      const idle = make(queueName('retry-idle'));
+      const waiting = await idle.add('idle', {});
+
+      const before = {
+        completed: await queue.getJob(completed.id),
+        active: await queue.getJob(active.id),
+        waiting: await idle.getJob(waiting.id),
+      };
+      assert.equal(before.active?.state, 'active');
+      assert.equal(before.waiting?.state, 'waiting');
+      assert.equal(await queue.retry(completed.id), false);
+      assert.equal(await queue.retry(active.id), false);
+      assert.equal(await idle.retry(waiting.id), false);
+      assert.equal(await queue.retry('no-such-job'), false);
+      assert.equal(await queue.retry(''), false);
+      assert.deepEqual(
+        {
+          completed: await queue.getJob(completed.id),
+          active: await queue.getJob(active.id),
+          waiting: await idle.getJob(waiting.id),
+        },
+        before,
+      );
+      assert.equal(await queue.getJob('no-such-job'), null);
+      proceed.resolve();
+      assert.equal((await queue.waitFor(active.id, 20_000)).result, 'hold');
+    });
+
     test('progress is persisted and readable while the job runs', async () => {
       const queue = make(queueName('progress'));
       const reported = signal();

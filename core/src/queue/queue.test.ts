@@ -194,6 +194,28 @@ for (const kind of kinds) {
       }
     });
 
+    test('retry() wakes the runner at once, and only retries jobs of its own queue', async () => {
+      const queue = createLocalQueue({
+        db: handle.db,
+        name: 'wake-retry',
+        logger: quiet,
+        pollIntervalMs: 3_600_000,
+      });
+      open.push(queue);
+      let runs = 0;
+      queue.work(async () => {
+        runs += 1;
+        if (runs === 1) throw new Error('first run fails');
+        return runs;
+      });
+      const { id } = await queue.add('j', {});
+      assert.equal((await queue.waitFor(id, 10_000)).state, 'failed');
+      assert.equal(await make('wake-retry-other').retry(id), false);
+      assert.equal((await queue.getJob(id))?.state, 'failed');
+      assert.equal(await queue.retry(id), true);
+      assert.equal((await queue.waitFor(id, 10_000)).result, 2);
+    });
+
     test('a job id used by another queue is refused, not aliased', async () => {
       const media = make('ids-a');
       const other = make('ids-b');

@@ -43,6 +43,12 @@ export interface Queue {
   /** Starts working jobs with this processor (one processor per queue). */
   work(processor: Processor, options?: { concurrency?: number }): void;
   getJob(id: string): Promise<JobInfo | null>;
+  /**
+   * Moves a failed job back to waiting with its attempts reset, so it gets its full attempts
+   * again; returns false when the job does not exist or is not failed. Its id, name and data are
+   * kept, which is what lets a caller with deterministic ids re-run failed work.
+   */
+  retry(id: string): Promise<boolean>;
   /** Resolves when the job is completed or failed (tests and CLI tools). */
   waitFor(id: string, timeoutMs?: number): Promise<JobInfo>;
   /**

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { createLogger } from '@binge/core/log';
 import { createLocalQueue } from '@binge/core/queue/queue-local';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { demoCatalog, type DemoSeries } from './demo-catalog.ts';
+import { demoSourceJobId } from './demo-source-job.ts';
 import { seedDemoCatalog } from './seed.ts';
 
 const small: DemoSeries[] = demoCatalog
@@ -108,6 +109,56 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
       assert.equal(rows[0]!.outroStartMs, rows[0]!.durationMs - 4000);
       await queue.close();
+    });
+
+    test('seeding again retries a demo job that failed and leaves the completed ones', async () => {
+      const storage = createLocalStorage(root);
+      const silent = createLogger({ level: 'silent' });
+      const failing = demoSourceJobId(small[0]!.slug, 1);
+      const first = createLocalQueue({ db: handle.db, name: 'media', logger: silent });
+      await seedDemoCatalog({
+        db: handle.db,
+        storage,
+        queue: first,
+        logger: silent,
+        catalog: small,
+      });
+      const ids = (await handle.db.select({ id: queueJobs.id }).from(queueJobs)).map((j) => j.id);
+      assert.equal(ids.length, 4);
+      first.work(async (job) => {
+        if (job.id === failing) throw new Error('ffmpeg is not installed');
+        return null;
+      });
+      for (const id of ids) await first.waitFor(id, 20_000);
+      assert.equal((await first.getJob(failing))?.state, 'failed');
+      await first.close();
+
+      // The next start: a new queue over the same table, seeded before its processor starts.
+      const restarted = createLocalQueue({ db: handle.db, name: 'media', logger: silent });
+      const logger = createLogger({ level: 'silent' });
+      const info = mock.method(logger, 'info');
+      await seedDemoCatalog({ db: handle.db, storage, queue: restarted, logger, catalog: small });
+      assert.equal((await counts()).jobs, 4);
+      const retried = await restarted.getJob(failing);
+      assert.equal(retried?.state, 'waiting');
+      assert.equal(retried?.attempts, 0);
+      assert.equal(retried?.failedReason, null);
+      for (const id of ids.filter((id) => id !== failing))
+        assert.equal((await restarted.getJob(id))?.state, 'completed', id);
+      assert.ok(
+        info.mock.calls.some(
+          ({ arguments: [fields, message] }) =>
+            message === 'retrying a failed demo job' &&
+            (fields as { jobId?: string }).jobId === failing &&
+            (fields as { failedReason?: string }).failedReason === 'ffmpeg is not installed',
+        ),
+      );
+
+      restarted.work(async () => 'rendered');
+      const done = await restarted.waitFor(failing, 20_000);
+      assert.equal(done.state, 'completed');
+      assert.equal(done.result, 'rendered');
+      await restarted.close();
     });
   });
 }

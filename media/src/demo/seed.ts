@@ -34,8 +34,8 @@ export interface SeedDemoCatalogDeps {
  * Writes the demo catalog (upsert by slug, and by series + number for episodes) and queues work
  * for every episode not yet ready: a transcode when its source is already in storage, else a
  * demo-source job that renders it first. Job ids are deterministic, so a second start finds the
- * same rows and the same jobs. Episode 1 of every series is queued first, then episode 2, and so
- * on, so every series becomes browsable early.
+ * same rows and the same jobs, and retries those that failed. Episode 1 of every series is queued
+ * first, then episode 2, and so on, so every series becomes browsable early.
  */
 export async function seedDemoCatalog(deps: SeedDemoCatalogDeps): Promise<void> {
   const { db, queue, storage, logger } = deps;
@@ -158,28 +158,36 @@ export async function seedDemoCatalog(deps: SeedDemoCatalogDeps): Promise<void> 
   // Round-robin by episode number; a stable sort keeps the catalog's series order within a round.
   const ordered = [...work.pending].sort((a, b) => a.number - b.number);
   let enqueued = 0;
+  let retried = 0;
   for (const item of ordered) {
     const sourceKey = demoSourceKey(item.series.slug, item.number);
+    let jobId: string;
     if ((await storage.stat(sourceKey)) !== null) {
-      await queue.add(
-        transcodeJobName,
-        { episodeId: item.episodeId, sourceKey },
-        { jobId: demoTranscodeJobId(item.episodeId) },
-      );
+      jobId = demoTranscodeJobId(item.episodeId);
+      await queue.add(transcodeJobName, { episodeId: item.episodeId, sourceKey }, { jobId });
     } else {
       const data: DemoSourceJobData = {
         episodeId: item.episodeId,
         seriesSlug: item.series.slug,
         number: item.number,
       };
-      await queue.add(demoSourceJobName, data, {
-        jobId: demoSourceJobId(item.series.slug, item.number),
-      });
+      jobId = demoSourceJobId(item.series.slug, item.number);
+      await queue.add(demoSourceJobName, data, { jobId });
+    }
+    // A failed job keeps its id, so add() deduplicated to it and left it failed; a restart is
+    // where the demo gets another chance, so run it again.
+    const job = await queue.getJob(jobId);
+    if (job?.state === 'failed' && (await queue.retry(jobId))) {
+      logger.info(
+        { jobId, episodeId: item.episodeId, failedReason: job.failedReason },
+        'retrying a failed demo job',
+      );
+      retried++;
     }
     enqueued++;
   }
   logger.info(
-    { series: catalog.length, episodes: work.episodeCount, enqueued },
+    { series: catalog.length, episodes: work.episodeCount, enqueued, retried },
     'demo catalog seeded',
   );
 }
