@@ -16,12 +16,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
 import { build } from '@binge/api';
 import { mediaTokenExpiry, signMediaToken } from '@binge/api/media/media-token';
 import { loadConfig } from '@binge/core/config';
 import { openTestDatabase } from '@binge/core/db/testing';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
+import { measureLoad, type LoadFigure } from './support/load.ts';
 
 const duration = Number(process.env.DURATION ?? 10);
 const runs = Number(process.env.RUNS ?? 3);
@@ -31,41 +31,10 @@ const segmentBytes = 450 * 1024;
 const secret = 'bench-secret-0123456789abcdef0123456789';
 const nginxBinary = process.env.NGINX ?? '/usr/sbin/nginx';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+type Figure = LoadFigure;
 
-interface Figure {
-  rps: number;
-  p99: number;
-  mbps: number;
-  errors: number;
-}
-
-async function measure(base: string, paths: string[]): Promise<Figure> {
-  const figures: Figure[] = [];
-  for (let run = 0; run < runs; run++) {
-    const result = await autocannon({
-      url: base,
-      connections,
-      duration,
-      requests: paths.map((p) => ({ method: 'GET', path: p })),
-    });
-    figures.push({
-      rps: result.requests.average,
-      p99: result.latency.p99,
-      mbps: result.throughput.average / 1e6,
-      errors: result.errors + result.non2xx,
-    });
-  }
-  return {
-    rps: median(figures.map((f) => f.rps)),
-    p99: median(figures.map((f) => f.p99)),
-    mbps: median(figures.map((f) => f.mbps)),
-    errors: figures.reduce((sum, f) => sum + f.errors, 0),
-  };
+function measure(base: string, paths: string[]): Promise<Figure> {
+  return measureLoad(base, paths, { connections, duration, runs });
 }
 
 function freePort(): Promise<number> {

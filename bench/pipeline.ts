@@ -12,6 +12,7 @@ import { locateFfmpeg } from '../media/src/ffmpeg/ffmpeg-location.ts';
 import { planLadder, type Rendition } from '../media/src/ladder/ladder.ts';
 import { probeMedia } from '../media/src/probe/probe.ts';
 import { transcodeLadder } from '../media/src/transcode/transcode.ts';
+import { median } from './support/load.ts';
 
 const runs = 3;
 const seconds = 30;
@@ -20,11 +21,6 @@ const { ffmpeg, ffprobe, origin } = locateFfmpeg({
   ffprobePath: process.env.FFPROBE_PATH,
 });
 const work = mkdtempSync(path.join(os.tmpdir(), 'binge-bench-pipeline-'));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function makeSource(width: number, height: number): string {
   const file = path.join(work, `src-${width}x${height}.mp4`);

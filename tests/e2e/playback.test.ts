@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { List, PlaybackInfo, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
+import { getJson, waitFor } from '../support/polling.ts';
 
 /**
  * The web client in a real browser against the whole embedded platform: the demo catalog is
@@ -27,31 +28,6 @@ const chromiumArgs = [
   '--disable-quic',
   '--autoplay-policy=no-user-gesture-required',
 ];
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  assert.equal(
-    response.status,
-    200,
-    `${url} answered ${response.status}: ${await response.clone().text()}`,
-  );
-  return (await response.json()) as T;
-}
-
-/** Polls the platform until `probe` yields a value (the catalog is generated in the background). */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /**
  * What the in-page callbacks read. The repository's tsconfig has no DOM lib (services are Node),
