@@ -8,7 +8,7 @@ import type { List, PlaybackInfo, SeriesDetail, SeriesSummary } from '@binge/cor
 import { eq, ne } from 'drizzle-orm';
 import { episodes, queueJobs, series } from '@binge/core/db/schema';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
-import { decodeHls } from '../support/hls-decode.ts';
+import { decodeHls } from '../../media/src/verify/hls-decode.ts';
 import { getJson, waitFor } from '../support/polling.ts';
 
 /**
