@@ -22,6 +22,7 @@ import { loadConfig } from '@binge/core/config';
 import { openTestDatabase } from '@binge/core/db/testing';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { measureLoad, type LoadFigure } from './support/load.ts';
+import { measureWithWrk, wrkAvailable } from './support/wrk.ts';
 
 const duration = Number(process.env.DURATION ?? 10);
 const runs = Number(process.env.RUNS ?? 3);
@@ -33,8 +34,13 @@ const nginxBinary = process.env.NGINX ?? '/usr/sbin/nginx';
 
 type Figure = LoadFigure;
 
+/** wrk when installed (the client must outrun both servers), autocannon otherwise. */
+const loadGenerator = process.env.LOAD ?? (wrkAvailable() ? 'wrk' : 'autocannon');
+
 function measure(base: string, paths: string[]): Promise<Figure> {
-  return measureLoad(base, paths, { connections, duration, runs });
+  return loadGenerator === 'wrk'
+    ? measureWithWrk(base, paths, { connections, duration, runs })
+    : measureLoad(base, paths, { connections, duration, runs });
 }
 
 function freePort(): Promise<number> {
@@ -110,7 +116,7 @@ http {
 
 /**
  * Child mode: serve the media directory with our app, report the port on stdout. Our server runs
- * in its own process, like nginx, so autocannon does not share its event loop.
+ * in its own process, like nginx, so the load generator does not share its event loop.
  */
 if (process.env.BENCH_SERVE_ROOT) {
   const mediaRoot = process.env.BENCH_SERVE_ROOT;
@@ -180,7 +186,7 @@ if (process.env.BENCH_SERVE_ROOT) {
   await rm(workDir, { recursive: true, force: true });
 
   console.log(
-    `\n${segmentCount} segments of ${segmentBytes / 1024} KB; autocannon ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`,
+    `\n${segmentCount} segments of ${segmentBytes / 1024} KB; ${loadGenerator} ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`,
   );
   console.log(
     `${'server'.padEnd(34)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'errors'.padStart(8)}`,
