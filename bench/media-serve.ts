@@ -121,7 +121,12 @@ http {
 if (process.env.BENCH_SERVE_ROOT) {
   const mediaRoot = process.env.BENCH_SERVE_ROOT;
   const workDir = path.dirname(mediaRoot);
-  const config = loadConfig({ DATA_DIR: workDir, LOG_LEVEL: 'silent', MEDIA_SECRET: secret });
+  const config = loadConfig({
+    DATA_DIR: workDir,
+    LOG_LEVEL: 'silent',
+    MEDIA_SECRET: secret,
+    MEDIA_CACHE_MB: process.env.MEDIA_CACHE_MB ?? '256',
+  });
   const db = await openTestDatabase('pglite');
   const app = await build({ config, db, storage: createLocalStorage(mediaRoot) });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -145,29 +150,33 @@ if (process.env.BENCH_SERVE_ROOT) {
     keys.push(key);
   }
 
-  const server = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_SERVE_ROOT: mediaRoot },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [portLine] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
-  const ours = `http://127.0.0.1:${Number(portLine)}`;
   const token = signMediaToken(
     secret,
     assetPrefix,
     mediaTokenExpiry(Math.floor(Date.now() / 1000), 3600),
   );
-
   const results: [string, Figure][] = [];
-  results.push([
-    'binge /media (node, 1 process)',
-    await measure(
-      ours,
-      keys.map((key) => `/media/${token}/${key}`),
-    ),
-  ]);
-  const exited = once(server, 'exit');
-  server.kill('SIGTERM');
-  await exited;
+  // Ours twice: hot segments from the memory cache (the default), and streamed from disk.
+  for (const [name, cacheMb] of [
+    ['binge /media, memory cache (1 proc)', '256'],
+    ['binge /media, streamed (1 proc)', '0'],
+  ] as const) {
+    const server = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_SERVE_ROOT: mediaRoot, MEDIA_CACHE_MB: cacheMb },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [portLine] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
+    results.push([
+      name,
+      await measure(
+        `http://127.0.0.1:${Number(portLine)}`,
+        keys.map((key) => `/media/${token}/${key}`),
+      ),
+    ]);
+    const exited = once(server, 'exit');
+    server.kill('SIGTERM');
+    await exited;
+  }
 
   for (const workers of ['1', 'auto']) {
     const nginx = await startNginx(workDir, mediaRoot, workers);
@@ -189,15 +198,16 @@ if (process.env.BENCH_SERVE_ROOT) {
     `\n${segmentCount} segments of ${segmentBytes / 1024} KB; ${loadGenerator} ${connections} connections, ${duration} s per run, median of ${runs} run(s)\n`,
   );
   console.log(
-    `${'server'.padEnd(34)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'errors'.padStart(8)}`,
+    `${'server'.padEnd(38)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'errors'.padStart(8)}`,
   );
   for (const [name, f] of results)
     console.log(
-      `${name.padEnd(34)}${f.rps.toFixed(0).padStart(9)}${String(f.p99).padStart(9)}${f.mbps.toFixed(1).padStart(9)}${String(f.errors).padStart(8)}`,
+      `${name.padEnd(38)}${f.rps.toFixed(0).padStart(9)}${String(f.p99).padStart(9)}${f.mbps.toFixed(1).padStart(9)}${String(f.errors).padStart(8)}`,
     );
-  const [, mine] = results[0]!;
-  for (const [name, f] of results.slice(1))
-    console.log(
-      `ours / ${name}: ${(mine.rps / f.rps).toFixed(2)}× req/s, ${(mine.mbps / f.mbps).toFixed(2)}× MB/s`,
-    );
+  const ours = results.slice(0, 2);
+  for (const [name, f] of results.slice(2))
+    for (const [mineName, mine] of ours)
+      console.log(
+        `${mineName} / ${name}: ${(mine.rps / f.rps).toFixed(2)}× req/s, ${(mine.mbps / f.mbps).toFixed(2)}× MB/s`,
+      );
 }

@@ -15,6 +15,7 @@ import { sendProblem } from './errors/problem.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { createRouteTable } from './http/method-not-allowed.ts';
+import { createMediaCache } from './media/media-cache.ts';
 import { mediaRoutes } from './media/media-routes.ts';
 import { createMediaUrlSigner } from './media/media-url.ts';
 import { freeEpisodesOnly, type Entitlements, type Viewer } from './playback/entitlements.ts';
@@ -40,6 +41,8 @@ export interface BuildOptions {
   nowSeconds?: () => number;
 }
 
+/** HLS segments of a few seconds fit; whole source files and long renditions stream instead. */
+const MEDIA_CACHE_OBJECT_BYTES = 4 * 1024 * 1024;
 const OWN_PREFIXES = ['/api/', '/media/', '/docs', '/metrics'];
 const anonymous: Viewer = { userId: null };
 
@@ -127,6 +130,14 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
   await app.register(mediaRoutes, {
     storage,
     secret: config.mediaSecret,
+    ...(config.mediaCacheBytes > 0
+      ? {
+          cache: createMediaCache({
+            maxBytes: config.mediaCacheBytes,
+            maxObjectBytes: MEDIA_CACHE_OBJECT_BYTES,
+          }),
+        }
+      : {}),
     ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { InvalidStorageKeyError, type ByteRange, type Storage } from '@binge/core/storage';
 import { AppError } from '../errors/app-error.ts';
+import type { MediaCache } from './media-cache.ts';
 import { etagMatches, mediaCacheControl, mediaContentType } from './media-headers.ts';
 import { parseMediaPath } from './media-path.ts';
 import { verifyMediaToken } from './media-token.ts';
@@ -9,6 +10,8 @@ import { verifyMediaToken } from './media-token.ts';
 export interface MediaRoutesOptions {
   storage: Storage;
   secret: string;
+  /** Hot small objects served from memory; everything is streamed from storage without it. */
+  cache?: MediaCache;
   /** Unix seconds; injectable so expiry can be tested without waiting. */
   nowSeconds?: () => number;
 }
@@ -91,6 +94,17 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     const length = range === undefined ? object.size : range.end - range.start + 1;
     reply.header('content-length', length);
     if (request.method === 'HEAD' || length === 0) return reply.send();
+    const cache = options.cache;
+    if (cache && object.size <= cache.maxObjectBytes) {
+      let body = cache.get(media.key, object.etag);
+      if (body === null) {
+        body = await storage.readBuffer(media.key);
+        // A file replaced between stat and read must not be cached under the old validator.
+        if (body.length !== object.size) return reply.send(storage.read(media.key, range));
+        cache.set(media.key, object.etag, body);
+      }
+      return reply.send(range === undefined ? body : body.subarray(range.start, range.end + 1));
+    }
     return reply.send(storage.read(media.key, range));
   }
 

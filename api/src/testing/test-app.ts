@@ -22,7 +22,11 @@ export interface TestApp {
 
 export async function openTestApp(
   kind: 'pglite' | 'postgres',
-  extra: Partial<Pick<AppDeps, 'entitlements' | 'viewerOf'>> & { db?: DatabaseHandle } = {},
+  extra: Partial<Pick<AppDeps, 'entitlements' | 'viewerOf'>> & {
+    db?: DatabaseHandle;
+    /** Extra settings, as environment variables (e.g. MEDIA_CACHE_MB). */
+    env?: Record<string, string>;
+  } = {},
   options: BuildOptions = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'binge-api-test-'));
@@ -30,10 +34,12 @@ export async function openTestApp(
     DATA_DIR: dataDir,
     MEDIA_SECRET: TEST_MEDIA_SECRET,
     LOG_LEVEL: 'silent',
+    ...extra.env,
   });
   const db = extra.db ?? (await openTestDatabase(kind));
   const storage = createLocalStorage(path.join(dataDir, 'media'));
-  const app = await build({ config, db, storage, ...extra }, options);
+  const { env: _env, ...deps } = extra;
+  const app = await build({ config, db, storage, ...deps }, options);
   return {
     app,
     config,

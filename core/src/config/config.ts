@@ -29,6 +29,8 @@ export interface Config {
   /** Text burned into every rendition as a watermark; empty means none. */
   watermarkText: string;
   hlsSegmentSeconds: number;
+  /** Memory for hot media objects (segments, playlists, posters) in the media server; 0 disables. */
+  mediaCacheBytes: number;
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   /** Generate the demo catalog on first start. */
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     mediaEncryption: oneOf(env, 'MEDIA_ENCRYPTION', 'all', ['none', 'paid', 'all'] as const),
     watermarkText: read(env, 'WATERMARK_TEXT') ?? '',
     hlsSegmentSeconds: integer(env, 'HLS_SEGMENT_SECONDS', 2, 1, 10),
+    mediaCacheBytes: integer(env, 'MEDIA_CACHE_MB', 256, 0, 65536) * 1024 * 1024,
     ffmpegPath: read(env, 'FFMPEG_PATH'),
     ffprobePath: read(env, 'FFPROBE_PATH'),
     demoSeed: boolean(env, 'DEMO_SEED', true),
