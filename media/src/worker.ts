@@ -6,11 +6,13 @@ import { queueNames } from '@binge/core/queue';
 import { createBus, createQueue, createStorage } from '@binge/core/runtime/adapters';
 import { createMediaProcessor } from './processor/media-processor.ts';
 import { demoProfile } from './demo/demo-catalog.ts';
+import { seedDemoCatalog } from './demo/seed.ts';
 
 /**
  * The media worker of the scaled topology: one process that only transcodes. With REDIS_URL it
  * takes jobs from BullMQ and publishes progress on Redis; without, it runs the database-backed
- * local queue. SIGINT/SIGTERM abort the running job (it goes back to waiting) and exit.
+ * local queue. With DEMO_SEED it seeds the demo catalog. SIGINT/SIGTERM abort the running job (it
+ * goes back to waiting) and exit.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const storage = createStorage(config);
   const bus = createBus(config);
   const queue = createQueue(config, database.db, queueNames.media, logger);
+  const demo = demoProfile(config.demoScale);
   queue.work(
     createMediaProcessor({
       db: database.db,
@@ -29,8 +32,8 @@ async function main(): Promise<void> {
       bus,
       config,
       logger,
-      demoCatalog: demoProfile(config.demoScale).catalog,
-      demoSourceSize: demoProfile(config.demoScale).sourceSize,
+      demoCatalog: demo.catalog,
+      demoSourceSize: demo.sourceSize,
     }),
     {
       concurrency: config.transcodeConcurrency,
@@ -40,6 +43,12 @@ async function main(): Promise<void> {
     { queue: queue.kind, bus: bus.kind, database: database.kind },
     'media worker started',
   );
+  // The scaled topology's demo catalog: idempotent, with deterministic job ids, so several
+  // workers starting together queue each episode once.
+  const seeded = config.demoSeed
+    ? seedDemoCatalog({ db: database.db, storage, queue, config, logger, catalog: demo.catalog })
+    : Promise.resolve();
+  seeded.catch((error: unknown) => logger.error({ err: error }, 'demo catalog seeding failed'));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -55,6 +64,7 @@ async function main(): Promise<void> {
     );
     force.unref();
     try {
+      await seeded.catch(() => undefined);
       await queue.close();
       await bus.close();
       await database.close();
