@@ -29,6 +29,7 @@ const testRoots = [
   'mobile-webview',
   'tests',
   'scripts',
+  'bench',
 ];
 const skipped = new Set(['node_modules', 'data', 'build', 'dist', '.svelte-kit', 'coverage']);
 const testFile = /\.test\.(ts|mts|mjs)$/;
