@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createLogger, type Logger } from '@binge/core/log';
-import { Redis } from 'ioredis';
+import type { Logger } from '@binge/core/log';
+import type { Redis } from 'ioredis';
+import { openRedisConnection } from '../redis/redis-connection.ts';
+import { redisScript } from '../redis/redis-script.ts';
 import { RateLimiterClosedError } from './rate-limit-error.ts';
 import {
   bucketId,
@@ -77,7 +78,7 @@ if tokens + eps >= cost then
 end
 return { 0, math.ceil(behind + (cost - tokens) * 1000 / rate), math.floor(tokens + eps) }
 `;
-const takeScriptSha = createHash('sha1').update(takeScript).digest('hex');
+const take = redisScript(takeScript);
 
 /**
  * Token buckets in Redis, one per key for every gateway node, for per-user and per-IP limits.
@@ -87,25 +88,8 @@ const takeScriptSha = createHash('sha1').update(takeScript).digest('hex');
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const prefix = options.prefix ?? 'binge:rate:';
-  const logger = options.logger ?? createLogger({ level: 'warn', name: 'rate-limiter-redis' });
-  const owned = options.client === undefined;
-  const redis = options.client ?? new Redis(options.url, { lazyConnect: false });
-  if (owned) {
-    // Without a listener ioredis reports connection errors as unhandled; it retries anyway.
-    redis.on('error', (error: unknown) =>
-      logger.warn({ err: error }, 'redis rate limiter connection error'),
-    );
-  }
+  const connection = openRedisConnection(options, 'redis rate limiter');
   let closed = false;
-
-  async function run(key: string, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(takeScriptSha, 1, key, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(takeScript, 1, key, ...args);
-    }
-  }
 
   return {
     kind: 'redis',
@@ -113,11 +97,11 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     async take(key: string, rule: RateRule, cost = 1): Promise<RateDecision> {
       validateTake(key, rule, cost);
       if (closed) throw new RateLimiterClosedError('redis');
-      const reply = await run(prefix + bucketId(rule, key), [
-        String(rule.ratePerSecond),
-        String(rule.burst),
-        String(cost),
-      ]);
+      const reply = await take.run(
+        connection.redis,
+        [prefix + bucketId(rule, key)],
+        [String(rule.ratePerSecond), String(rule.burst), String(cost)],
+      );
       const [allowed, retryAfterMs, remaining] = reply as [number, number, number];
       return { allowed: allowed === 1, retryAfterMs, remaining };
     },
@@ -125,17 +109,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      if (!owned) return;
-      // quit() waits for pending replies; a connection that never came up is just dropped.
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through to disconnect
-        }
-      }
-      redis.disconnect();
+      await connection.close();
     },
   };
 }

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createLogger, type Logger } from '@binge/core/log';
-import { Redis } from 'ioredis';
+import type { Logger } from '@binge/core/log';
+import type { Redis } from 'ioredis';
+import { openRedisConnection } from '../redis/redis-connection.ts';
+import { redisScript } from '../redis/redis-script.ts';
 import {
   checkAtMs,
   checkEpisodeId,
@@ -103,9 +104,8 @@ local function int(x) return string.format('%.0f', x) end
 return { int(likes), int(danmu), int(posSum), int(posCount), int(viewers) }
 `;
 
-const sha = (script: string) => createHash('sha1').update(script).digest('hex');
-const flushScriptSha = sha(flushScript);
-const readScriptSha = sha(readScript);
+const flushCommand = redisScript(flushScript);
+const readCommand = redisScript(readScript);
 
 /**
  * Live counters in Redis, shared by every gateway node. Keys carry the episode as a hash tag,
@@ -116,36 +116,14 @@ const readScriptSha = sha(readScript);
 export function createRedisLiveCounters(options: RedisLiveCountersOptions): LiveCounters {
   const { windowSeconds, viewerTtlMs } = checkLiveOptions(options);
   const prefix = options.prefix ?? 'binge:live:';
-  const logger = options.logger ?? createLogger({ level: 'warn', name: 'live-counters-redis' });
   // Redis expires on its own clock, not the callers' atMs: a bucket stays a second past the
   // window plus a second of slack for clock skew; gauge keys outlive their TTL likewise.
   const bucketTtlMs = (windowSeconds + 2) * 1000;
   const gaugeKeysTtlMs = viewerTtlMs + 2000;
-  const owned = options.client === undefined;
-  const redis = options.client ?? new Redis(options.url, { lazyConnect: false });
-  if (owned) {
-    // Without a listener ioredis reports connection errors as unhandled; it retries anyway.
-    redis.on('error', (error: unknown) =>
-      logger.warn({ err: error }, 'redis live counters connection error'),
-    );
-  }
+  const connection = openRedisConnection(options, 'redis live counters');
   let closed = false;
 
   const episodeKey = (episodeId: number) => `${prefix}{${episodeId}}`;
-
-  async function run(
-    script: string,
-    scriptSha: string,
-    keys: string[],
-    args: (string | number)[],
-  ): Promise<unknown> {
-    try {
-      return await redis.evalsha(scriptSha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(script, keys.length, ...keys, ...args);
-    }
-  }
 
   return {
     kind: 'redis',
@@ -159,9 +137,8 @@ export function createRedisLiveCounters(options: RedisLiveCountersOptions): Live
       );
       if (closed) throw new LiveCountersClosedError('redis');
       const episode = episodeKey(episodeId);
-      await run(
-        flushScript,
-        flushScriptSha,
+      await flushCommand.run(
+        connection.redis,
         [`${episode}:s:${secondOf(atMs)}`, `${episode}:viewers`, `${episode}:seen`],
         [
           nodeId,
@@ -182,7 +159,9 @@ export function createRedisLiveCounters(options: RedisLiveCountersOptions): Live
       const episode = episodeKey(episodeId);
       const keys = windowSecondsAt(atMs, windowSeconds).map((second) => `${episode}:s:${second}`);
       keys.push(`${episode}:viewers`, `${episode}:seen`);
-      const reply = (await run(readScript, readScriptSha, keys, [atMs - viewerTtlMs])) as string[];
+      const reply = (await readCommand.run(connection.redis, keys, [
+        atMs - viewerTtlMs,
+      ])) as string[];
       const [likes, danmu, positionSumMs, positionCount, viewers] = reply.map(Number) as [
         number,
         number,
@@ -200,17 +179,7 @@ export function createRedisLiveCounters(options: RedisLiveCountersOptions): Live
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      if (!owned) return;
-      // quit() waits for pending replies; a connection that never came up is just dropped.
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through to disconnect
-        }
-      }
-      redis.disconnect();
+      await connection.close();
     },
   };
 }

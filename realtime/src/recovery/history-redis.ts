@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createLogger, type Logger } from '@binge/core/log';
-import { Redis } from 'ioredis';
+import type { Logger } from '@binge/core/log';
+import type { Redis } from 'ioredis';
+import { openRedisConnection } from '../redis/redis-connection.ts';
+import { redisScript, type RedisScript } from '../redis/redis-script.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -132,19 +133,10 @@ end
 return reply
 `;
 
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
 const scripts = {
-  append: script(appendScript),
-  position: script(positionScript),
-  since: script(sinceScript),
+  append: redisScript(appendScript),
+  position: redisScript(positionScript),
+  since: redisScript(sinceScript),
 };
 
 /**
@@ -154,35 +146,17 @@ const scripts = {
  */
 export function createRedisHistory(options: RedisHistoryOptions): ChannelHistory {
   const { capacity, ttlMs, idempotencyTtlMs } = checkHistoryOptions(options);
-  if ((options.url === undefined) === (options.client === undefined)) {
-    throw new TypeError('createRedisHistory needs exactly one of url and client');
-  }
   const prefix = options.prefix ?? 'binge:history:';
-  const owned = options.client === undefined;
-  const redis = options.client ?? new Redis(options.url!, { lazyConnect: false });
-  if (owned) {
-    const logger = options.logger ?? createLogger({ level: 'warn', name: 'history-redis' });
-    // Without a listener ioredis reports connection errors as unhandled; it retries anyway, and a
-    // command that fails rejects to its caller.
-    redis.on('error', (error: unknown) =>
-      logger.warn({ err: error }, 'redis history connection error'),
-    );
-  }
+  const connection = openRedisConnection(options, 'redis history');
   let closed = false;
 
-  /** EVALSHA, loading the script on NOSCRIPT (first use, or after a restart or SCRIPT FLUSH). */
   async function run(
-    { source, sha }: Script,
+    script: RedisScript,
     keys: string[],
     args: (string | Buffer | number)[],
   ): Promise<unknown[]> {
     if (closed) throw new Error('channel history is closed');
-    try {
-      return (await redis.callBuffer('EVALSHA', sha, keys.length, ...keys, ...args)) as unknown[];
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await redis.callBuffer('EVAL', source, keys.length, ...keys, ...args)) as unknown[];
-    }
+    return (await script.runBuffer(connection.redis, keys, args)) as unknown[];
   }
 
   const text = (value: unknown): string => (value as Buffer).toString('utf8');
@@ -240,16 +214,7 @@ export function createRedisHistory(options: RedisHistoryOptions): ChannelHistory
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      if (!owned) return;
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through to disconnect
-        }
-      }
-      redis.disconnect();
+      await connection.close();
     },
   };
 }
