@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createLogger } from '@binge/core/log';
@@ -8,25 +7,12 @@ import { rateLimiterCloseContract, rateLimiterContract } from './rate-limiter.co
 import { gatewayRateRules, validateRateRule, type RateRule } from './rate-limiter.ts';
 import { createMemoryRateLimiter } from './rate-limiter-memory.ts';
 import { createRedisRateLimiter } from './rate-limiter-redis.ts';
+import { deleteKeysUnder, testKeyPrefix, testRedisUrl } from '../redis/redis-test-keys.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = testRedisUrl;
 const quiet = createLogger({ level: 'silent' });
-const testPrefix = () => `binge-test-${randomBytes(4).toString('hex')}:rate:`;
-
-/** Deletes every key under a test prefix (SCAN, not KEYS, as on a shared server). */
-async function cleanUp(prefix: string): Promise<void> {
-  const raw = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await raw.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    raw.disconnect();
-  }
-}
+const testPrefix = () => testKeyPrefix('rate');
+const cleanUp = (prefix: string) => deleteKeysUnder(prefix);
 
 rateLimiterContract('memory', async () => {
   const limiter = createMemoryRateLimiter();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createLogger } from '@binge/core/log';
 import { Redis } from 'ioredis';
@@ -12,10 +11,12 @@ import { checkLiveOptions } from './live-counters.ts';
 import { createMemoryLiveCounters } from './live-counters-memory.ts';
 import { createRedisLiveCounters } from './live-counters-redis.ts';
 import { InvalidLiveInputError } from './live-error.ts';
+import { deleteKeysUnder, testKeyPrefix, testRedisUrl } from '../redis/redis-test-keys.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = testRedisUrl;
 const quiet = createLogger({ level: 'silent' });
-const testPrefix = () => `binge-test-${randomBytes(4).toString('hex')}:live:`;
+const testPrefix = () => testKeyPrefix('live');
+const cleanUp = (prefix: string) => deleteKeysUnder(prefix);
 const t0 = 1_760_000_000_000;
 const delta = (likes: number, viewers: number) => ({
   likes,
@@ -24,21 +25,6 @@ const delta = (likes: number, viewers: number) => ({
   positionCount: 0,
   viewers,
 });
-
-/** Deletes every key under a test prefix (SCAN, not KEYS, as on a shared server). */
-async function cleanUp(prefix: string): Promise<void> {
-  const raw = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await raw.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    raw.disconnect();
-  }
-}
 
 liveCountersContract('memory', async () => {
   const live = createMemoryLiveCounters(contractOptions);

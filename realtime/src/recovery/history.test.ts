@@ -7,26 +7,11 @@ import type { ChannelHistory, ChannelHistoryOptions } from './history.ts';
 import { historyContract } from './history.contract.ts';
 import { createMemoryHistory } from './history-memory.ts';
 import { createRedisHistory } from './history-redis.ts';
+import { deleteKeysUnder, testRedisUrl } from '../redis/redis-test-keys.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = testRedisUrl;
+const deleteUnder = (redis: Redis, prefix: string) => deleteKeysUnder(prefix, redis);
 const quiet = createLogger({ level: 'silent' });
-
-/** Every key under a prefix, by SCAN (never KEYS or FLUSHDB: the Redis may be shared). */
-async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
-
-async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
-  const keys = await keysUnder(redis, prefix);
-  if (keys.length > 0) await redis.del(...keys);
-}
 
 historyContract('memory', async () => ({
   make: (options) => createMemoryHistory(options),
