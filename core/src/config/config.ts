@@ -22,6 +22,20 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** HMAC secret for media URL tokens; when unset it is generated once and kept in dataDir. */
   mediaSecret: string;
+  /**
+   * HMAC secret of auth tokens (guest sessions, realtime tokens), shared by api and gateway; when
+   * unset it is generated once and kept in dataDir.
+   */
+  authSecret: string;
+  /** Lifetime of a realtime gateway token, seconds (the client refreshes before it lapses). */
+  realtimeTokenTtlSeconds: number;
+  /**
+   * Port of the uWebSockets.js gateway's own listener. Embedded, 0 (the default) picks a free
+   * loopback port and the public port forwards `/ws` to it; a scaled gateway sets it.
+   */
+  realtimePort: number;
+  /** Interface of the gateway's own listener: loopback when embedded, 0.0.0.0 when scaled. */
+  realtimeHost: string;
   /** Lifetime of a signed media URL, seconds. */
   mediaTokenTtlSeconds: number;
   /** Which episodes the pipeline encrypts with AES-128: none, paid only, or all. */
@@ -101,14 +115,18 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
-/** Reads the media secret from the environment, else from (or into) `${dataDir}/media-secret`. */
-function mediaSecret(env: Env, dataDir: string): string {
-  const raw = read(env, 'MEDIA_SECRET');
+/**
+ * Reads a secret from the environment variable `name`, else from (or into) `${dataDir}/<file>`, so
+ * the embedded start needs none configured and keeps its tokens valid across restarts. Processes
+ * of a scaled deployment share it through the variable.
+ */
+function secret(env: Env, name: string, dataDir: string, fileName: string): string {
+  const raw = read(env, name);
   if (raw !== undefined) {
-    if (raw.length < 32) throw new ConfigError('MEDIA_SECRET', 'must be at least 32 characters');
+    if (raw.length < 32) throw new ConfigError(name, 'must be at least 32 characters');
     return raw;
   }
-  const file = path.join(dataDir, 'media-secret');
+  const file = path.join(dataDir, fileName);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
@@ -143,7 +161,11 @@ export function loadConfig(env: Env = process.env): Config {
       'trace',
       'silent',
     ] as const),
-    mediaSecret: mediaSecret(env, dataDir),
+    mediaSecret: secret(env, 'MEDIA_SECRET', dataDir, 'media-secret'),
+    authSecret: secret(env, 'AUTH_SECRET', dataDir, 'auth-secret'),
+    realtimeTokenTtlSeconds: integer(env, 'REALTIME_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
+    realtimePort: integer(env, 'REALTIME_PORT', 0, 0, 65535),
+    realtimeHost: read(env, 'REALTIME_HOST') ?? '127.0.0.1',
     mediaTokenTtlSeconds: integer(env, 'MEDIA_TOKEN_TTL', 6 * 3600, 30, 7 * 24 * 3600),
     mediaEncryption: oneOf(env, 'MEDIA_ENCRYPTION', 'all', ['none', 'paid', 'all'] as const),
     watermarkText: read(env, 'WATERMARK_TEXT') ?? '',

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
   check,
   customType,
@@ -11,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   serial,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -224,4 +226,164 @@ export const queueJobs = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('queue_jobs_queue_state_idx').on(t.queue, t.state, t.createdAt)],
+);
+
+// Realtime state (issue 3): what the gateway stores durably. Offsets and live fan-out live in the
+// channel history (Redis Streams or memory); these tables are the record of truth behind them.
+
+const bigId = (name: string) => bigint(name, { mode: 'number' });
+
+/**
+ * Danmu: one row per accepted bullet comment, replayed by video time (`pos_ms`) to late joiners and
+ * after seeks. `(user_id, cmid)` makes a client's retry land on the original row.
+ */
+export const danmu = pgTable(
+  'danmu',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    episodeId: integer('episode_id')
+      .notNull()
+      .references(() => episodes.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    posMs: integer('pos_ms').notNull(),
+    mode: smallint('mode').notNull(),
+    colour: text('colour').notNull(),
+    size: smallint('size').notNull(),
+    cmid: text('cmid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('danmu_user_cmid_idx').on(t.userId, t.cmid),
+    index('danmu_episode_pos_idx').on(t.episodeId, t.posMs, t.id),
+    check('danmu_mode_check', sql`${t.mode} between 0 and 2`),
+    check('danmu_size_check', sql`${t.size} between 0 and 2`),
+    check('danmu_pos_check', sql`${t.posMs} >= 0`),
+  ],
+);
+
+/** Fan chat, one room per series (`room_id` = series id). */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    cmid: text('cmid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chat_user_cmid_idx').on(t.userId, t.cmid),
+    index('chat_room_id_idx').on(t.roomId, t.id),
+  ],
+);
+
+/** A user muted in a chat room until `until` (null: until lifted). */
+export const chatMutes = pgTable(
+  'chat_mutes',
+  {
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    until: timestamp('until', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/** Private messages. */
+export const dmMessages = pgTable(
+  'dm_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    senderId: integer('sender_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    recipientId: integer('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    cmid: text('cmid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('dm_sender_cmid_idx').on(t.senderId, t.cmid),
+    index('dm_recipient_idx').on(t.recipientId, t.senderId, t.id),
+    check('dm_not_self_check', sql`${t.senderId} <> ${t.recipientId}`),
+  ],
+);
+
+/**
+ * How far `reader_id` has delivered and read the messages `peer_id` sent them: cumulative message
+ * ids (a receipt for message n covers every earlier message of the conversation). Only moves up.
+ */
+export const dmReceipts = pgTable(
+  'dm_receipts',
+  {
+    readerId: integer('reader_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    peerId: integer('peer_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deliveredUpTo: bigId('delivered_up_to').notNull().default(0),
+    readUpTo: bigId('read_up_to').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.readerId, t.peerId] })],
+);
+
+/** `blocker_id` receives no DMs from `blocked_id`. */
+export const userBlocks = pgTable(
+  'user_blocks',
+  {
+    blockerId: integer('blocker_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blockedId: integer('blocked_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.blockerId, t.blockedId] }),
+    check('blocks_not_self_check', sql`${t.blockerId} <> ${t.blockedId}`),
+  ],
+);
+
+/**
+ * Watch progress: an LWW register per (user, episode) stamped with the writing device's HLC
+ * (docs/architecture.md "CRDT-like state"). A write replaces the row only when its stamp is higher
+ * in (wall, counter, node) order, so a stale device never rewinds a newer position.
+ */
+export const watchProgress = pgTable(
+  'watch_progress',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    episodeId: integer('episode_id')
+      .notNull()
+      .references(() => episodes.id, { onDelete: 'cascade' }),
+    positionMs: integer('position_ms').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    hlcWallMs: bigId('hlc_wall_ms').notNull(),
+    hlcCounter: integer('hlc_counter').notNull(),
+    hlcNode: text('hlc_node').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.episodeId] }),
+    index('watch_progress_recent_idx').on(t.userId, t.updatedAt),
+  ],
 );

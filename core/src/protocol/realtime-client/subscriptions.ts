@@ -31,8 +31,12 @@ export interface SubscriptionView {
 }
 
 export type PublicationOutcome =
-  /** In order (or on a channel without offsets): hand `pub` to the app. */
-  | { readonly kind: 'deliver'; readonly pub: Pub }
+  /**
+   * In order (or on a channel without offsets): hand `pub` to the app. On a lossy channel (danmu,
+   * which the server thins for a slow client) a gap is delivered too, `skipped` saying how many
+   * publications were thinned away; the window can be refilled with `history` if it matters.
+   */
+  | { readonly kind: 'deliver'; readonly pub: Pub; readonly skipped?: number }
   /** `off` ≤ the last seen: already delivered (a batch retried, a recovery overlap). Drop it. */
   | { readonly kind: 'duplicate'; readonly off: number }
   /**
@@ -90,7 +94,18 @@ function subscribeFrame(ch: string, position: RecoveryPosition | null): Subscrib
   return position === null ? { ch } : { ch, rc: { ep: position.ep, off: position.off } };
 }
 
-export function createSubscriptionTable(): SubscriptionTable {
+export interface SubscriptionTableOptions {
+  /**
+   * Channels whose gaps are thinning, not loss (docs/protocol.md "Batching and backpressure"):
+   * a gap advances the position instead of triggering recovery. Default: `danmu:` channels.
+   */
+  lossy?: (ch: string) => boolean;
+}
+
+const danmuIsLossy = (ch: string): boolean => ch.startsWith('danmu:');
+
+export function createSubscriptionTable(options: SubscriptionTableOptions = {}): SubscriptionTable {
+  const lossy = options.lossy ?? danmuIsLossy;
   const entries = new Map<string, Entry>();
 
   function view(ch: string, entry: Entry): SubscriptionView {
@@ -132,6 +147,10 @@ export function createSubscriptionTable(): SubscriptionTable {
         return { kind: 'deliver', pub };
       }
       if (pub.off <= position.off) return { kind: 'duplicate', off: pub.off };
+      if (pub.off !== position.off + 1 && lossy(ch)) {
+        entry.position = { ep: position.ep, off: pub.off };
+        return { kind: 'deliver', pub, skipped: pub.off - position.off - 1 };
+      }
       if (pub.off !== position.off + 1) {
         entry.status = 'recovering';
         entry.sent = { ...position };

@@ -39,9 +39,11 @@ const clientFrames: ClientFrame[] = [
     payload: { ch: 'progress:3', d: { eid: 42, pos: 1000, dur: 60_000, hlc } },
   },
   { type: FrameType.history, rid: 9, payload: { ch: 'danmu:42', from: 0, to: 30_000, lim: 200 } },
-  { type: FrameType.ack, rid: 10, payload: { ch: 'dm:3', off: 99, k: 2 } },
+  { type: FrameType.ack, rid: 10, payload: { ch: 'dm:3', mid: '99', k: 2 } },
   { type: FrameType.ping, rid: 11, payload: {} },
   { type: FrameType.refresh, rid: 12, payload: { tk: 'new.token.here' } },
+  { type: FrameType.feed, rid: 13, payload: {} },
+  { type: FrameType.feed, rid: 14, payload: { cur: 'abc_1', lim: 20 } },
 ];
 
 const danmuData = { mid: 'm1', uid: 8, ...danmu };
@@ -115,6 +117,13 @@ const serverFrames: ServerFrame[] = [
     payload: { c: errorCodes.BLOCKED.code, m: 'blocked', ch: 'dm:5' },
   },
   { type: FrameType.pong, rid: 11, payload: { ts: 1_700_000_000_001 } },
+  { type: FrameType.ok, rid: 13, payload: { stale: true } },
+  {
+    type: FrameType.feedPage,
+    rid: 14,
+    payload: { items: [{ eid: 42, sid: 7 }], next: 'c2' },
+  },
+  { type: FrameType.feedPage, rid: 15, payload: { items: [] } },
 ];
 
 test('every client frame type round-trips', () => {

@@ -88,6 +88,7 @@ const clientPayloads = new Map<number, Checker>([
   [FrameType.ack, compile(P.AckPayload)],
   [FrameType.ping, compile(P.PingPayload)],
   [FrameType.refresh, compile(P.RefreshPayload)],
+  [FrameType.feed, compile(P.FeedRequestPayload)],
 ]);
 
 const serverPayloads = new Map<number, Checker>([
@@ -100,6 +101,7 @@ const serverPayloads = new Map<number, Checker>([
   [FrameType.ok, compile(P.OkPayload)],
   [FrameType.error, compile(P.ErrorPayload)],
   [FrameType.pong, compile(P.PongPayload)],
+  [FrameType.feedPage, compile(P.FeedPagePayload)],
 ]);
 
 /** What a client may publish on each kind of channel; kinds not listed take no publications. */
@@ -221,7 +223,9 @@ function decodeClient(input: unknown): DecodedClientFrame | DecodeFailure {
   if (frame.type === FrameType.hello || frame.type === FrameType.ping) {
     return { ok: true, frame, channel: null };
   }
-  if (frame.type === FrameType.refresh) return { ok: true, frame, channel: null };
+  if (frame.type === FrameType.refresh || frame.type === FrameType.feed) {
+    return { ok: true, frame, channel: null };
+  }
 
   const channel = channelOf(frame.payload.ch);
   if ('ok' in channel) return channel;
@@ -358,6 +362,7 @@ function decodeServer(input: unknown): DecodedServerFrame | DecodeFailure {
     case FrameType.ok:
     case FrameType.error:
     case FrameType.pong:
+    case FrameType.feedPage:
       break;
   }
   return { ok: true, frame };

@@ -212,6 +212,12 @@ export const errorCodes = {
     close: null,
     title: 'The recipient blocked the sender, or the sender is muted in this room',
   },
+  STATE_LOST: {
+    code: 121,
+    closes: 'never',
+    close: null,
+    title: 'The server lost its place in this stream; subscribe again with your recovery position',
+  },
 } as const satisfies Record<
   string,
   { code: number; closes: ClosePolicy; close: CloseCodeName | null; title: string }

@@ -19,6 +19,8 @@ import type {
   AckPayload,
   BatchPayload,
   ErrorPayload,
+  FeedPagePayload,
+  FeedRequestPayload,
   HelloPayload,
   HistoryPayload,
   HistoryResultPayload,
@@ -48,6 +50,7 @@ export const FrameType = {
   ack: 6,
   ping: 7,
   refresh: 8,
+  feed: 9,
   // server → client
   welcome: 64,
   subscribed: 65,
@@ -58,6 +61,7 @@ export const FrameType = {
   ok: 70,
   error: 71,
   pong: 72,
+  feedPage: 73,
 } as const;
 
 export type FrameTypeName = keyof typeof FrameType;
@@ -78,6 +82,7 @@ export type HistoryFrame = FrameOf<FT['history'], HistoryPayload>;
 export type AckFrame = FrameOf<FT['ack'], AckPayload>;
 export type PingFrame = FrameOf<FT['ping'], PingPayload>;
 export type RefreshFrame = FrameOf<FT['refresh'], RefreshPayload>;
+export type FeedRequestFrame = FrameOf<FT['feed'], FeedRequestPayload>;
 
 export type ClientFrame =
   | HelloFrame
@@ -87,7 +92,8 @@ export type ClientFrame =
   | HistoryFrame
   | AckFrame
   | PingFrame
-  | RefreshFrame;
+  | RefreshFrame
+  | FeedRequestFrame;
 
 export type WelcomeFrame = FrameOf<FT['welcome'], WelcomePayload>;
 export type SubscribedFrame = FrameOf<FT['subscribed'], SubscribedPayload>;
@@ -98,6 +104,7 @@ export type HistoryResultFrame = FrameOf<FT['historyResult'], HistoryResultPaylo
 export type OkFrame = FrameOf<FT['ok'], OkPayload>;
 export type ErrorFrame = FrameOf<FT['error'], ErrorPayload>;
 export type PongFrame = FrameOf<FT['pong'], PongPayload>;
+export type FeedPageFrame = FrameOf<FT['feedPage'], FeedPagePayload>;
 
 export type ServerFrame =
   | WelcomeFrame
@@ -108,7 +115,8 @@ export type ServerFrame =
   | HistoryResultFrame
   | OkFrame
   | ErrorFrame
-  | PongFrame;
+  | PongFrame
+  | FeedPageFrame;
 
 export type Frame = ClientFrame | ServerFrame;
 

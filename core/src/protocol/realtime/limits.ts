@@ -43,3 +43,6 @@ export const MAX_TOKEN_LENGTH = 4096;
 
 /** Largest request id: rid is a uint32, 0 meaning "no reply expected / unsolicited". */
 export const MAX_RID = 0xffff_ffff;
+
+/** Most entries in one feed page, and the upper bound of `feed.lim`. */
+export const MAX_FEED_PAGE = 50;

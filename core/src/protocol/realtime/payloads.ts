@@ -11,6 +11,7 @@ import { Type, type ObjectOptions, type Static, type TProperties } from '@sincla
 import {
   MAX_BATCH_PUBLICATIONS,
   MAX_CHANNEL_LENGTH,
+  MAX_FEED_PAGE,
   MAX_HISTORY_PUBLICATIONS,
   MAX_MEDIA_MS,
   MAX_RECOVERY_PUBLICATIONS,
@@ -51,7 +52,7 @@ export const Colour = Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' });
 export const DanmuMode = { scroll: 0, top: 1, bottom: 2 } as const;
 /** Danmu font size. */
 export const DanmuSize = { small: 0, normal: 1, large: 2 } as const;
-/** Read receipt kinds, cumulative up to an offset (ack) or a message (receipt). */
+/** Receipt kinds, cumulative per conversation up to a message (ack, and the receipt it causes). */
 export const ReceiptKind = { delivered: 1, read: 2 } as const;
 /** How a subscribe with a recovery position went. */
 export const RecoveryOutcome = { fresh: 0, recovered: 1, refetch: 2 } as const;
@@ -111,9 +112,20 @@ export const HistoryPayload = closed({
   to: MediaMs,
   lim: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PUBLICATIONS })),
 });
-export const AckPayload = closed({ ch: ChannelName, off: Offset, k: receiptKind });
+/**
+ * A receipt for DMs in your own inbox (`ch` is your `dm:` channel): you have delivered (1) or read
+ * (2) every message of that conversation up to and including `mid` (a message sent to you).
+ */
+export const AckPayload = closed({ ch: ChannelName, mid: MessageId, k: receiptKind });
 export const PingPayload = closed({});
 export const RefreshPayload = closed({ tk: Token });
+/** An opaque feed cursor from a previous feedPage. */
+export const FeedCursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$' });
+/** Asks for the next page of the viewer's feed; without `cur`, the first page. */
+export const FeedRequestPayload = closed({
+  cur: Type.Optional(FeedCursor),
+  lim: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FEED_PAGE })),
+});
 
 // Server → client publication data, by channel kind -------------------------------------------
 
@@ -230,6 +242,11 @@ export const OkPayload = closed({
   dup: Type.Optional(Type.Boolean()),
   /** refresh: new token expiry */
   exp: Type.Optional(TimestampMs),
+  /**
+   * progress: this write lost to a newer stamp already stored (from another device); nothing was
+   * stored or published, and the winner is (or was) published on the channel.
+   */
+  stale: Type.Optional(Type.Boolean()),
 });
 export const ErrorPayload = closed({
   c: code,
@@ -237,6 +254,13 @@ export const ErrorPayload = closed({
   ch: Type.Optional(ChannelName),
 });
 export const PongPayload = closed({ ts: TimestampMs });
+/** One feed entry: an episode and its series (details come from the HTTP catalog). */
+export const FeedItem = closed({ eid: Id, sid: Id });
+export const FeedPagePayload = closed({
+  items: Type.Array(FeedItem, { maxItems: MAX_FEED_PAGE }),
+  /** the cursor of the next page; absent at the end of the feed */
+  next: Type.Optional(FeedCursor),
+});
 
 export type HlcStamp = Static<typeof HlcStamp>;
 export type DanmuSend = Static<typeof DanmuSend>;
@@ -264,6 +288,9 @@ export type HistoryPayload = Static<typeof HistoryPayload>;
 export type AckPayload = Static<typeof AckPayload>;
 export type PingPayload = Static<typeof PingPayload>;
 export type RefreshPayload = Static<typeof RefreshPayload>;
+export type FeedRequestPayload = Static<typeof FeedRequestPayload>;
+export type FeedItem = Static<typeof FeedItem>;
+export type FeedPagePayload = Static<typeof FeedPagePayload>;
 
 export type Pub = { off?: number; d: PublicationData };
 export type PublicationPayload = { ch: string; off?: number; d: PublicationData };
