@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors/app-error.ts';
+import { decimalQuery } from '../http/decimal-query.ts';
 import { parseEntityId } from '../http/entity-id.ts';
 import type { MediaUrlSigner } from '../media/media-url.ts';
 import type { CatalogRepository, SeriesRow } from './catalog-repository.ts';
@@ -32,12 +33,7 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
   const now = options.now ?? (() => new Date());
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  // Ajv's number coercion takes `0x10`, ` 5` and `1e1`; a page size is plain decimal digits.
-  app.addHook('preValidation', async (request) => {
-    const { limit } = request.query as { limit?: unknown };
-    if (limit !== undefined && (typeof limit !== 'string' || !/^-?\d+$/.test(limit)))
-      throw new AppError('VALIDATION_FAILED', 'querystring/limit must be a decimal integer');
-  });
+  app.addHook('preValidation', decimalQuery('limit'));
 
   async function summaries(rows: SeriesRow[]) {
     const tags = groupTags(await catalog.tagsOf(rows.map((row) => row.id)));
