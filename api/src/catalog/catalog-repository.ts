@@ -1,4 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { hotScoreSql } from '@binge/core/catalog/hot-score';
+import { isPublishedSeries as isPublished } from '@binge/core/catalog/published-series';
 import type { Database } from '@binge/core/db';
 import {
   categories,
@@ -9,16 +11,7 @@ import {
   seriesTags,
   tags,
 } from '@binge/core/db/schema';
-import { HOT_AGE_OFFSET_HOURS, HOT_GRAVITY, HOT_LIKE_WEIGHT } from './hot-score.ts';
 import type { SeriesCursor } from './page-cursor.ts';
-
-/** The SQL twin of hotScore() in hot-score.ts, evaluated at `now`. */
-export function hotScoreSql(now: Date): SQL<number> {
-  return sql<number>`(coalesce(${seriesCounters.views}, 0) + ${HOT_LIKE_WEIGHT} * coalesce(${seriesCounters.likes}, 0) + 1)::float8
-    / power(greatest(extract(epoch from (${now.toISOString()}::timestamptz - ${series.publishedAt})) / 3600, 0) + ${HOT_AGE_OFFSET_HOURS}, ${HOT_GRAVITY})`;
-}
-
-const isPublished = and(eq(series.status, 'published'), isNotNull(series.publishedAt));
 
 /** Columns of a series row; the episode figures come from the lateral `episodeStats` join. */
 const seriesColumns = {

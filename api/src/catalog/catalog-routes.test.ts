@@ -9,9 +9,9 @@ import type {
   SeriesDetail,
   SeriesSummary,
 } from '@binge/core/protocol/catalog';
+import { hotScore } from '@binge/core/catalog/hot-score';
 import { insertCategory, insertEpisode, insertSeries } from '../testing/catalog-fixtures.ts';
 import { openTestApp, type TestApp } from '../testing/test-app.ts';
-import { hotScore } from './hot-score.ts';
 
 function assertProblem(response: LightMyRequestResponse, status: number, code: string) {
   assert.equal(response.statusCode, status, response.body);
