@@ -16,7 +16,26 @@ export interface Bus {
 /** Topic names in one place, so publishers and subscribers agree. */
 export const topics = {
   mediaProgress: 'media.progress',
+  /** Notifications for one user, pushed by the realtime gateway on `notify:<userId>`. */
+  notify: 'notify',
 } as const;
+
+/**
+ * What a service publishes on `notify` to reach a user's devices. `id` must be unique per
+ * notification: every gateway node hears the message and appends it with `id` as the idempotency
+ * key, so it is stored and pushed exactly once however many nodes run.
+ */
+export interface NotifyMessage {
+  id: string;
+  userId: number;
+  /** Kind, e.g. `episode.new`, `dm.new`: `[a-z][a-z0-9_.]{0,31}`. */
+  kind: string;
+  text: string;
+  /** A same-origin path to open, e.g. `/series/12`. */
+  url?: string;
+  /** When it happened, ms since epoch; the gateway's clock when absent. */
+  ts?: number;
+}
 
 /** What the media worker publishes on `media.progress` while it transcodes an episode. */
 export interface MediaProgressMessage {

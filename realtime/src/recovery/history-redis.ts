@@ -28,6 +28,14 @@ export interface RedisHistoryOptions extends ChannelHistoryOptions {
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. */
   prefix?: string;
   logger?: Logger;
+  /**
+   * When set, every append that stores a publication also PUBLISHes it to the Redis pub/sub
+   * channel `<announcePrefix><channel>` inside the same script, as `<offset>:<epoch>:<data>`.
+   * Redis runs scripts one at a time, so announcements leave in offset order per channel whichever
+   * node appended: the broker (../broker/broker-redis.ts) relies on that to fan out in order.
+   * A duplicate (idempotent retry) announces nothing.
+   */
+  announcePrefix?: string;
 }
 
 /**
@@ -68,7 +76,7 @@ end
 
 /**
  * KEYS: meta, stream, idem. ARGV: candidate epoch, ttl ms, data, capacity, has idempotency key
- * ('1' or '0'), idempotency ttl ms. Returns { epoch, offset, duplicate (0 or 1) }.
+ * ('1' or '0'), idempotency ttl ms, pub/sub channel to announce on ('' for none). Returns { epoch, offset, duplicate (0 or 1) }.
  *
  * Trimming is approximate (`MAXLEN ~`): Redis then drops only whole radix-tree nodes, O(1)
  * amortised instead of splitting a node on every append, and keeps at least `capacity` entries
@@ -92,6 +100,9 @@ redis.call('PEXPIRE', KEYS[1], ttl_ms)
 redis.call('PEXPIRE', KEYS[2], ttl_ms)
 if ARGV[5] == '1' then
   redis.call('SET', KEYS[3], id .. ':' .. epoch, 'NX', 'PX', ARGV[6])
+end
+if ARGV[7] ~= '' then
+  redis.call('PUBLISH', ARGV[7], id .. ':' .. epoch .. ':' .. ARGV[3])
 end
 return { epoch, offset, 0 }
 `;
@@ -147,6 +158,7 @@ const scripts = {
 export function createRedisHistory(options: RedisHistoryOptions): ChannelHistory {
   const { capacity, ttlMs, idempotencyTtlMs } = checkHistoryOptions(options);
   const prefix = options.prefix ?? 'binge:history:';
+  const announcePrefix = options.announcePrefix;
   const connection = openRedisConnection(options, 'redis history');
   let closed = false;
 
@@ -182,6 +194,7 @@ export function createRedisHistory(options: RedisHistoryOptions): ChannelHistory
           capacity,
           idempotencyKey === undefined ? '0' : '1',
           idempotencyTtlMs,
+          announcePrefix === undefined ? '' : announcePrefix + channel,
         ],
       );
       return { epoch: text(epoch), offset: offset as number, duplicate: duplicate === 1 };

@@ -106,7 +106,7 @@ const serverFrames: ServerFrame[] = [
   {
     type: FrameType.historyResult,
     rid: 9,
-    payload: { ch: 'danmu:42', pubs: [{ off: 3, d: danmuData }], more: false },
+    payload: { ch: 'danmu:42', pubs: [{ d: danmuData }], more: false },
   },
   { type: FrameType.ok, rid: 5, payload: { off: 21, mid: 'm9', dup: true } },
   { type: FrameType.ok, rid: 12, payload: { exp: 1_700_000_900_000 } },

@@ -290,9 +290,9 @@ function checkPubs(
   channel: Channel,
   pubs: ReadonlyArray<{ off?: number; d: unknown }>,
   where: string,
+  offsets: boolean = hasHistory(channel.kind),
 ): DecodeFailure | null {
   const checker = publicationData[channel.kind];
-  const offsets = hasHistory(channel.kind);
   for (let i = 0; i < pubs.length; i += 1) {
     const pub = pubs[i]!;
     if ((pub.off !== undefined) !== offsets) {
@@ -339,7 +339,8 @@ function decodeServer(input: unknown): DecodedServerFrame | DecodeFailure {
       const channel = channelOf(frame.payload.ch);
       if ('ok' in channel) return channel;
       if (channel.kind !== 'danmu') return notAvailable('history', channel.kind);
-      const problem = checkPubs(channel, frame.payload.pubs, 'pubs');
+      // Danmu replayed by video time come from storage, not from the stream: no offsets.
+      const problem = checkPubs(channel, frame.payload.pubs, 'pubs', false);
       if (problem) return problem;
       break;
     }

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { encode } from '@msgpack/msgpack';
+import type { DatabaseHandle } from '@binge/core/db';
+import { openTestDatabase } from '@binge/core/db/testing';
+import { errorCodes } from '@binge/core/protocol/realtime/codes';
+import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frames';
+import { connectRaw } from '../testing/raw-client.ts';
+import { rtToken, seedWorld, type RealtimeWorld } from '../testing/fixtures.ts';
+import { startTestNode, type TestNode } from '../testing/test-node.ts';
+
+const danmu = (t: string, cmid: string, pos = 1000) => ({
+  t,
+  pos,
+  mode: 0,
+  col: '#FFFFFF',
+  size: 1,
+  cmid,
+});
+
+function payloadOf<T>(frame: ServerFrame): T {
+  return frame.payload as T;
+}
+
+describe('gateway on the embedded adapters', () => {
+  let database: DatabaseHandle;
+  let world: RealtimeWorld;
+  let node: TestNode;
+
+  before(async () => {
+    database = await openTestDatabase('pglite');
+    world = await seedWorld(database.db);
+    node = await startTestNode({ db: database.db, gateway: { tickMs: 5 } });
+  });
+  after(async () => {
+    await node.close();
+    await database.close();
+  });
+
+  test('hello, subscribe, publish a danmu and see it fan out to another viewer', async () => {
+    const [alice, bob] = world.users;
+    const ep = world.episodeIds[0]!;
+    const viewer = await connectRaw(node.url);
+    const welcome = await viewer.hello();
+    assert.equal(welcome.type, FrameType.welcome);
+    assert.equal(payloadOf<{ uid: number | null }>(welcome).uid, null);
+    const sub = await viewer.request(FrameType.subscribe, { ch: `danmu:${ep}` });
+    assert.equal(sub.type, FrameType.subscribed);
+
+    const sender = await connectRaw(node.url);
+    assert.equal(payloadOf<{ uid: number }>(await sender.hello(rtToken(alice!))).uid, alice);
+    const ok = await sender.request(FrameType.publish, {
+      ch: `danmu:${ep}`,
+      d: danmu('好看！', 'cmid-0001'),
+    });
+    assert.equal(ok.type, FrameType.ok, JSON.stringify(ok));
+    const { off, mid } = payloadOf<{ off: number; mid: string }>(ok);
+    assert.ok(off >= 1);
+    const pub = await viewer.next((f) => f.type === FrameType.publication);
+    assert.deepEqual(pub.payload, {
+      ch: `danmu:${ep}`,
+      off,
+      d: {
+        mid,
+        uid: alice,
+        t: '好看！',
+        pos: 1000,
+        mode: 0,
+        col: '#ffffff',
+        size: 1,
+        cmid: 'cmid-0001',
+      },
+    });
+
+    // A retry of the same cmid is idempotent.
+    const again = await sender.request(FrameType.publish, {
+      ch: `danmu:${ep}`,
+      d: danmu('好看！', 'cmid-0001'),
+    });
+    assert.deepEqual(again.payload, { off, mid, dup: true });
+
+    // History by video time replays it.
+    const history = await viewer.request(FrameType.history, {
+      ch: `danmu:${ep}`,
+      from: 0,
+      to: 5000,
+    });
+    assert.equal(history.type, FrameType.historyResult);
+    assert.equal(payloadOf<{ pubs: unknown[] }>(history).pubs.length, 1);
+    void bob;
+    viewer.close();
+    sender.close();
+  });
+
+  test("anonymous viewers cannot publish; private channels are their owner's", async () => {
+    const [alice, bob] = world.users;
+    const anon = await connectRaw(node.url);
+    await anon.hello();
+    const denied = await anon.request(FrameType.publish, {
+      ch: `danmu:${world.episodeIds[0]}`,
+      d: danmu('hi', 'cmid-0002'),
+    });
+    assert.equal(payloadOf<{ c: number }>(denied).c, errorCodes.UNAUTHORIZED.code);
+    const client = await connectRaw(node.url);
+    await client.hello(rtToken(alice!));
+    for (const ch of [`dm:${bob}`, `progress:${bob}`, `notify:${bob}`]) {
+      const reply = await client.request(FrameType.subscribe, { ch });
+      assert.equal(payloadOf<{ c: number }>(reply).c, errorCodes.PERMISSION_DENIED.code, ch);
+    }
+    anon.close();
+    client.close();
+  });
+
+  test('garbage gets error frames and the process survives', async () => {
+    const client = await connectRaw(node.url);
+    await client.hello();
+    client.sendBytes(new Uint8Array([0xc1, 0x00, 0xff]));
+    const bad = await client.next((f) => f.type === FrameType.error);
+    assert.equal(payloadOf<{ c: number }>(bad).c, errorCodes.BAD_FRAME.code);
+    client.sendBytes(encode([1, 1]));
+    client.close();
+    const after = await connectRaw(node.url);
+    assert.equal((await after.hello()).type, FrameType.welcome);
+    after.close();
+  });
+});
