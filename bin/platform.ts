@@ -12,6 +12,8 @@ import { build } from '../api/src/app.ts';
 import { createMediaProcessor } from '../media/src/processor/media-processor.ts';
 import { seedDemoCatalog } from '../media/src/demo/seed.ts';
 import { demoProfile } from '../media/src/demo/demo-catalog.ts';
+import { startRealtimeNode, type RealtimeNode } from '../realtime/src/node.ts';
+import { forwardUpgrades } from '../realtime/src/gateway/upgrade-forwarder.ts';
 
 /**
  * The embedded platform: api, media worker and web in one process on one port, with PGlite, the
@@ -25,6 +27,8 @@ export interface Platform {
   database: DatabaseHandle;
   bus: Bus;
   queue: Queue;
+  /** The realtime gateway, reached through `/ws` of the public port. */
+  realtime: RealtimeNode;
   /** Resolves when the demo catalog's jobs are enqueued (not transcoded). */
   seeded: Promise<void>;
   stop(): Promise<void>;
@@ -102,6 +106,16 @@ export async function startPlatform(
     });
   }
 
+  // The gateway listens on loopback; the public port forwards `/ws` upgrades to it.
+  const realtime = await startRealtimeNode({
+    config: { ...config, realtimeHost: '127.0.0.1' },
+    db: database.db,
+    bus,
+    logger: logger.child({ service: 'realtime' }),
+    nodeId: `embedded-${process.pid}`,
+  });
+  const forwarder = forwardUpgrades(app.server, { host: '127.0.0.1', port: realtime.port });
+
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -125,6 +139,9 @@ export async function startPlatform(
     (stopping ??= (async () => {
       // Order matters: stop taking requests and let in-flight ones finish, then hand active jobs
       // back to the queue (they rerun at next start), then close the stores they write to.
+      // Realtime first: its clients get 4000 (reconnect with jitter) before the port goes away.
+      await realtime.close();
+      await forwarder.close();
       await app.close();
       await seeded;
       await queue.close();
@@ -133,7 +150,7 @@ export async function startPlatform(
       await database.close();
     })());
 
-  return { url, port, config, database, bus, queue, seeded, stop };
+  return { url, port, config, database, bus, queue, realtime, seeded, stop };
 }
 
 async function main(): Promise<void> {

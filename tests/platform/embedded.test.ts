@@ -10,6 +10,8 @@ import { episodes, queueJobs, series } from '@binge/core/db/schema';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { decodeHls } from '../../media/src/verify/hls-decode.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { FrameType } from '@binge/core/protocol/realtime/frames';
+import { connectRaw } from '../../realtime/src/testing/raw-client.ts';
 
 /**
  * The embedded platform end to end, from outside: one port, PGlite in a temp DATA_DIR, the demo
@@ -102,6 +104,19 @@ describe('embedded platform', () => {
     const key = await fetch(`${platform.url}/api/v1/episodes/${paid.id}/keys/1`);
     assert.equal(key.status, 402);
     assert.equal(((await key.json()) as { code: string }).code, 'EPISODE_LOCKED');
+  });
+
+  test('the realtime gateway answers on /ws of the same port', async () => {
+    const wsUrl = `${platform.url.replace(/^http/, 'ws')}/ws`;
+    const client = await connectRaw(wsUrl, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+    const welcome = await client.hello();
+    assert.equal(welcome.type, FrameType.welcome);
+    const feed = await client.request(FrameType.feed, { lim: 5 });
+    assert.equal(feed.type, FrameType.feedPage);
+    const other = await fetch(`${platform.url}/api/health`);
+    assert.equal(other.status, 200, 'HTTP keeps working beside the forwarded upgrades');
+    client.close();
+    await client.closed;
   });
 
   test('the web client is served on the same port', async () => {

@@ -32,7 +32,7 @@ export interface ChatRecord {
   mid: string;
   roomId: number;
   userId: number;
-  /** The sender's display name at send time. */
+  /** The sender's display name (as it is now: names live on the users row). */
   name: string;
   text: string;
   cmid: string;

@@ -13,8 +13,11 @@ import type { Duplex } from 'node:stream';
 export interface UpgradeForwarder {
   /** Connections currently forwarded. */
   readonly active: number;
-  /** Stops forwarding new upgrades and cuts forwarded connections. */
-  close(): void;
+  /**
+   * Stops forwarding new upgrades, lets forwarded connections finish their close handshake (the
+   * gateway closing first sends its 4000) for up to `graceMs`, then cuts what is left.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 const HOP_BY_HOP = new Set(['x-forwarded-for']);
@@ -96,9 +99,13 @@ export function forwardUpgrades(
     get active() {
       return sockets.size / 2;
     },
-    close() {
+    async close(graceMs = 1000) {
       closed = true;
       server.off('upgrade', onUpgrade);
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },

@@ -41,7 +41,10 @@ export async function startTestNode(options: {
     config,
     db: options.db,
     bus,
-    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'rt-test' }),
+    logger: createLogger({
+      level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+      name: 'rt-test',
+    }),
     nodeId: options.nodeId ?? 'test-node',
     ...(options.redisPrefix === undefined ? {} : { redisPrefix: options.redisPrefix }),
     ...(options.gateway === undefined ? {} : { gateway: options.gateway }),
