@@ -876,7 +876,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     // The ArrayBuffer is only valid during this callback: decoding copies what it keeps.
     const decoded = decodeClientFrame(new Uint8Array(message));
     if (!decoded.ok) {
-      fail(connection, 0, decoded.code, decoded.message);
+      fail(connection, decoded.rid ?? 0, decoded.code, decoded.message);
       return;
     }
     const { frame, channel } = decoded;

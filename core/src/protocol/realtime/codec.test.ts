@@ -222,7 +222,7 @@ test('bad input decodes to its documented code', () => {
     ['publish on live', raw([4, 1, { ch: 'live:1', d: {} }]), 'NOT_AVAILABLE'],
     ['publish on notify', raw([4, 1, { ch: 'notify:1', d: {} }]), 'NOT_AVAILABLE'],
     ['history on chat', raw([5, 1, { ch: 'chat:1', from: 0, to: 10 }]), 'NOT_AVAILABLE'],
-    ['ack on chat', raw([6, 1, { ch: 'chat:1', off: 1, k: 1 }]), 'NOT_AVAILABLE'],
+    ['ack on chat', raw([6, 1, { ch: 'chat:1', mid: '1', k: 1 }]), 'NOT_AVAILABLE'],
     ['recovery on live', raw([2, 1, { ch: 'live:1', rc: { ep: 'e', off: 1 } }]), 'NOT_AVAILABLE'],
     ['history window reversed', raw([5, 1, { ch: 'danmu:1', from: 10, to: 0 }]), 'INVALID_PAYLOAD'],
     [

@@ -41,7 +41,11 @@ import {
 import { scanMsgpack } from './msgpack-scan.ts';
 import * as P from './payloads.ts';
 
-export type DecodeFailure = { ok: false; code: ErrorCodeName; message: string };
+/**
+ * `rid` is set when the envelope was readable, so the error can answer the request it refuses
+ * (every request gets exactly one reply); absent for frames too broken to carry one.
+ */
+export type DecodeFailure = { ok: false; code: ErrorCodeName; message: string; rid?: number };
 export type DecodedClientFrame = { ok: true; frame: ClientFrame; channel: Channel | null };
 export type DecodedServerFrame = { ok: true; frame: ServerFrame };
 
@@ -210,6 +214,12 @@ export function decodeClientFrame(input: unknown): DecodedClientFrame | DecodeFa
 function decodeClient(input: unknown): DecodedClientFrame | DecodeFailure {
   const envelope = readEnvelope(input, MAX_CLIENT_FRAME_BYTES, clientDecoder);
   if ('ok' in envelope) return envelope;
+  const result = decodeClientEnvelope(envelope);
+  if (!result.ok && envelope.rid !== 0) result.rid = envelope.rid;
+  return result;
+}
+
+function decodeClientEnvelope(envelope: Envelope): DecodedClientFrame | DecodeFailure {
   const { type, rid, payload } = envelope;
   if (!isClientFrameType(type)) return fail('UNKNOWN_FRAME_TYPE', `unknown frame type ${type}`);
   if (rid === 0) return fail('BAD_FRAME', 'a client frame carries rid >= 1');
