@@ -104,6 +104,14 @@ describe('app', () => {
       '/api/v1/episodes/{id}/keys/{assetId}',
       '/api/v1/lists/hot',
       '/api/v1/lists/new',
+      '/api/v1/auth/guest',
+      '/api/v1/me',
+      '/api/v1/realtime/token',
+      '/api/v1/me/progress',
+      '/api/v1/me/dms',
+      '/api/v1/rooms/{roomId}/chat',
+      '/api/v1/episodes/{id}/danmu',
+      '/api/v1/me/blocks/{userId}',
     ])
       assert.ok(doc.paths[path], `${path} missing from OpenAPI`);
     assert.deepEqual([...doc.components.schemas.ErrorCode.enum].sort(), [...errorCodes].sort());
@@ -114,12 +122,31 @@ describe('app', () => {
       'PAGE_SIZE_OUT_OF_RANGE',
       'EPISODE_LOCKED',
       'SERIES_NOT_FOUND',
+      'AUTH_REQUIRED',
+      'SESSION_INVALID',
+      'SESSION_EXPIRED',
+      'RATE_LIMITED',
+      'ROOM_NOT_FOUND',
+      'USER_NOT_FOUND',
+      'CANNOT_BLOCK_SELF',
+      'INVALID_DANMU_WINDOW',
     ])
       assert.ok(text.includes(code), `${code} not in any response`);
+    // Routes that read the caller name the bearer scheme; public reads name none.
+    assert.equal(doc.components.securitySchemes.session.scheme, 'bearer');
+    assert.deepEqual(doc.paths['/api/v1/me'].get.security, [{ session: [] }]);
+    assert.deepEqual(doc.paths['/api/v1/episodes/{id}/danmu'].get.security, [{}, { session: [] }]);
+    assert.equal(doc.paths['/api/v1/series'].get.security, undefined);
+    assert.ok(doc.paths['/api/v1/me/blocks/{userId}'].put.responses['204']);
+    assert.ok(doc.paths['/api/v1/auth/guest'].post.responses['429']);
     const limit = doc.paths['/api/v1/series'].get.parameters.find(
       (p: { name: string }) => p.name === 'limit',
     );
     assert.deepEqual([limit.schema.minimum, limit.schema.maximum], [1, 50]);
+    const danmuLimit = doc.paths['/api/v1/episodes/{id}/danmu'].get.parameters.find(
+      (p: { name: string }) => p.name === 'limit',
+    );
+    assert.deepEqual([danmuLimit.schema.minimum, danmuLimit.schema.maximum], [1, 1000]);
     const ui = await t.app.inject('/docs');
     assert.ok(ui.statusCode === 200 || ui.statusCode === 302, String(ui.statusCode));
   });

@@ -1,11 +1,22 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '@binge/core/config';
 import type { DatabaseHandle } from '@binge/core/db';
 import type { Logger } from '@binge/core/log';
 import { errorCodes } from '@binge/core/protocol/errors';
+import type { RealtimeStore } from '@binge/core/realtime-state';
+import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
 import type { Storage } from '@binge/core/storage';
+import { authRoutes, type GuestLimit } from './auth/auth-routes.ts';
+import { createSessionGuard } from './auth/session-guard.ts';
+import { createSessionViewer } from './auth/session-viewer.ts';
+import { createUserRepository } from './auth/user-repository.ts';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { ProblemSchema } from './catalog/catalog-schemas.ts';
@@ -20,6 +31,7 @@ import { mediaRoutes } from './media/media-routes.ts';
 import { createMediaUrlSigner } from './media/media-url.ts';
 import { freeEpisodesOnly, type Entitlements, type Viewer } from './playback/entitlements.ts';
 import { playbackRoutes } from './playback/playback-routes.ts';
+import { realtimeStateRoutes } from './realtime-state/realtime-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,8 +40,13 @@ export interface AppDeps {
   logger?: Logger;
   /** Who may watch paid episodes; defaults to free episodes only. */
   entitlements?: Entitlements;
-  /** Resolves the viewer of a request; defaults to anonymous until accounts land. */
+  /**
+   * Resolves the viewer of a request; defaults to the bearer session token (anonymous without
+   * one, a 401 problem for a bad one). Throw an AppError to refuse a request.
+   */
   viewerOf?: (request: FastifyRequest) => Viewer | Promise<Viewer>;
+  /** The gateway's durable state (progress, DMs, chat, danmu, blocks); defaults to SQL on `db`. */
+  realtimeStore?: RealtimeStore;
 }
 
 export interface BuildOptions {
@@ -39,18 +56,32 @@ export interface BuildOptions {
   mediaBaseUrl?: string;
   /** Clock in unix seconds, for media token tests. */
   nowSeconds?: () => number;
+  /**
+   * The realtime gateway's WebSocket URL handed out with its tokens: `/ws` on the same origin
+   * (the embedded platform and the edge serve it there) unless a deployment puts it elsewhere.
+   */
+  realtimeUrl?: string;
+  /** Guest accounts per IP address and window; 20 an hour unless set. */
+  guestLimit?: GuestLimit;
+  /**
+   * Fastify's trustProxy: behind a reverse proxy (the nginx edge) request.ip is the proxy's
+   * address unless it is trusted to set X-Forwarded-For, and every client would share one
+   * guest-creation limit.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 /** HLS segments of a few seconds fit; whole source files and long renditions stream instead. */
 const MEDIA_CACHE_OBJECT_BYTES = 4 * 1024 * 1024;
 const OWN_PREFIXES = ['/api/', '/media/', '/docs', '/metrics'];
-const anonymous: Viewer = { userId: null };
+const DEFAULT_GUEST_LIMIT: GuestLimit = { max: 20, timeWindowMs: 3600_000 };
 
 /** Builds the HTTP API without listening: server.ts listens, tests inject or listen on port 0. */
 export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, db, storage } = deps;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     // Errors Fastify raises before routing (a URL that does not percent-decode) are problems too.
     frameworkErrors: (error, request, reply) =>
       sendProblem(
@@ -70,14 +101,23 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
       info: {
         title: 'binge API',
         description:
-          'Catalog, playback and signed media of the binge short-drama platform. Every error is ' +
-          'application/problem+json (RFC 9457) with a `code` from components.schemas.ErrorCode.',
+          'Catalog, playback, signed media, guest accounts and realtime state of the binge ' +
+          'short-drama platform. Every error is application/problem+json (RFC 9457) with a ' +
+          '`code` from components.schemas.ErrorCode. Sign in with POST /api/v1/auth/guest and ' +
+          'send its sessionToken as `Authorization: Bearer <token>`.',
         version: '1.0.0',
       },
       components: {
         schemas: {
           ErrorCode: { type: 'string', enum: [...errorCodes] },
           Problem: JSON.parse(JSON.stringify(ProblemSchema)),
+        },
+        securitySchemes: {
+          session: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The sessionToken of POST /api/v1/auth/guest',
+          },
         },
       },
     },
@@ -111,7 +151,11 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     ...(options.mediaBaseUrl === undefined ? {} : { baseUrl: options.mediaBaseUrl }),
     ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
   });
-  const viewerOf = deps.viewerOf ?? (() => anonymous);
+  const users = createUserRepository(db.db);
+  const guard = createSessionGuard({
+    viewerOf: deps.viewerOf ?? createSessionViewer(config.authSecret),
+    users,
+  });
 
   await app.register(healthRoutes, { prefix: '/api', ping: db.ping });
   await app.register(catalogRoutes, {
@@ -125,7 +169,21 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     catalog,
     signer,
     entitlements: deps.entitlements ?? freeEpisodesOnly,
-    viewerOf,
+    viewerOf: guard.viewerOf,
+  });
+  await app.register(authRoutes, {
+    prefix: '/api/v1',
+    users,
+    guard,
+    secret: config.authSecret,
+    realtimeTokenTtlSeconds: config.realtimeTokenTtlSeconds,
+    realtimeUrl: options.realtimeUrl ?? '/ws',
+    guestLimit: options.guestLimit ?? DEFAULT_GUEST_LIMIT,
+  });
+  await app.register(realtimeStateRoutes, {
+    prefix: '/api/v1',
+    store: deps.realtimeStore ?? createSqlRealtimeStore(db.db),
+    guard,
   });
   await app.register(mediaRoutes, {
     storage,

@@ -17,7 +17,14 @@ const db = await openDatabase({
   pgliteDir: `${config.dataDir}/pglite`,
 });
 const storage = createLocalStorage(`${config.dataDir}/media`);
-const app = await build({ config, db, storage, logger });
+// In the scaled topology the nginx edge forwards every request, so the peer is the edge's address
+// and the client's is in X-Forwarded-For. Trusting the header only from loopback and private
+// networks (proxy-addr presets) keeps per-client limits per client behind the edge, while a client
+// reaching the API from a public address cannot forge its own.
+const app = await build(
+  { config, db, storage, logger },
+  { trustProxy: 'loopback, linklocal, uniquelocal' },
+);
 
 closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an uncaught error');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlaybackInfo } from '@binge/core/protocol/catalog';
 import type { CatalogRepository, PlaybackRow } from '../catalog/catalog-repository.ts';
+import { sessionOptional } from '../auth/auth-schemas.ts';
 import { IdString, PlaybackInfoSchema, problemResponse } from '../catalog/catalog-schemas.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseEntityId } from '../http/entity-id.ts';
@@ -41,10 +42,13 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
       schema: {
         summary: 'Signed playback URLs, markers and the next episode',
         tags: ['playback'],
+        security: sessionOptional,
         params: Type.Object({ id: IdString }),
         response: {
           200: PlaybackInfoSchema,
           400: problemResponse('INVALID_ID'),
+          // The viewer's session decides entitlement; a bad one is refused, never anonymous.
+          401: problemResponse('SESSION_INVALID', 'SESSION_EXPIRED'),
           402: problemResponse('EPISODE_LOCKED'),
           404: problemResponse('EPISODE_NOT_FOUND'),
           409: problemResponse('EPISODE_NOT_READY'),
@@ -103,6 +107,7 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
           'The URI written into EXT-X-KEY of encrypted playlists. Answers only a viewer entitled ' +
           'to the episode; the asset must be the episode’s published one or an earlier ready one.',
         tags: ['playback'],
+        security: sessionOptional,
         params: Type.Object({ id: IdString, assetId: IdString }),
         response: {
           200: {
@@ -112,6 +117,8 @@ export async function playbackRoutes(app: FastifyInstance, options: PlaybackRout
             },
           },
           400: problemResponse('INVALID_ID'),
+          // The viewer's session decides entitlement; a bad one is refused, never anonymous.
+          401: problemResponse('SESSION_INVALID', 'SESSION_EXPIRED'),
           402: problemResponse('EPISODE_LOCKED'),
           404: problemResponse('EPISODE_NOT_FOUND', 'KEY_NOT_FOUND'),
         },

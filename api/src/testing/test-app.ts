@@ -22,7 +22,7 @@ export interface TestApp {
 
 export async function openTestApp(
   kind: 'pglite' | 'postgres',
-  extra: Partial<Pick<AppDeps, 'entitlements' | 'viewerOf'>> & {
+  extra: Partial<Pick<AppDeps, 'entitlements' | 'viewerOf' | 'realtimeStore'>> & {
     db?: DatabaseHandle;
     /** Extra settings, as environment variables (e.g. MEDIA_CACHE_MB). */
     env?: Record<string, string>;

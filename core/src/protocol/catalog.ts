@@ -2,6 +2,8 @@
  * Wire types of the catalog HTTP API (`/api/v1`). Browser-safe: no Node imports. The API's route
  * schemas are written to produce exactly these shapes; the web client reads them.
  */
+import type { HlcStamp } from './crdt/hlc-stamp.ts';
+
 export interface LocalizedText {
   en: string;
   zh: string;
@@ -92,4 +94,97 @@ export interface Problem {
   /** Stable machine-readable code from the error registry, e.g. `EPISODE_NOT_FOUND`. */
   code: string;
   instance?: string;
+}
+
+/*
+ * Accounts and the realtime state over HTTP. A client signs in as a guest (`POST /auth/guest`),
+ * keeps the session token, trades it for short-lived gateway tokens (`POST /realtime/token`) and,
+ * when the gateway answers a subscribe with "refetch", reloads the state from the reads below.
+ */
+
+export type UserRole = 'viewer' | 'creator' | 'admin';
+
+export interface User {
+  id: number;
+  /** Unique, lower-case; a guest's is `guest_` and 10 base32 characters. */
+  handle: string;
+  displayName: string;
+  role: UserRole;
+}
+
+/** A new guest account and its session token (`Authorization: Bearer <sessionToken>`). */
+export interface GuestSession {
+  user: User;
+  sessionToken: string;
+  /** When the session token stops working (ISO 8601). */
+  expiresAt: string;
+}
+
+/** A token for the realtime gateway: `hello.tk` and `refresh.tk` in the wire protocol. */
+export interface RealtimeToken {
+  token: string;
+  /** ISO 8601; get a fresh token and send `refresh` before then. */
+  expiresAt: string;
+  /** The gateway's WebSocket URL, `/ws` (same origin) unless the deployment names another. */
+  url: string;
+}
+
+/** Watch progress of one episode: the LWW winner, as the `progress:` channel publishes it. */
+export interface WatchProgress {
+  episodeId: number;
+  positionMs: number;
+  durationMs: number;
+  /** The writing device's stamp; a queued offline write merges against it (crdt/lww-register). */
+  hlc: HlcStamp;
+}
+
+export interface ChatMessage {
+  /** Server message id, the same `mid` as on the `chat:` channel. */
+  mid: string;
+  roomId: number;
+  userId: number;
+  /** The sender's display name when it was sent. */
+  name: string;
+  text: string;
+  /** The sender's client message id; present on the caller's own messages only. */
+  cmid?: string;
+  createdAt: string;
+}
+
+export interface DirectMessage {
+  mid: string;
+  from: number;
+  to: number;
+  text: string;
+  /** Present on messages the caller sent, so a client can settle its pending sends. */
+  cmid?: string;
+  createdAt: string;
+}
+
+export interface Danmu {
+  mid: string;
+  episodeId: number;
+  userId: number;
+  text: string;
+  /** Video time in milliseconds. */
+  posMs: number;
+  /** 0 scroll, 1 top, 2 bottom. */
+  mode: 0 | 1 | 2;
+  /** `#rrggbb`. */
+  colour: string;
+  /** 0 small, 1 normal, 2 large. */
+  size: 0 | 1 | 2;
+  /** Present on the caller's own danmu only. */
+  cmid?: string;
+  createdAt: string;
+}
+
+/** Danmu with `from <= posMs <= to`, in (posMs, mid) order. */
+export interface DanmuWindow {
+  items: Danmu[];
+  /**
+   * The window holds more than `limit`: ask again from the last item's `posMs` (items at that
+   * position come again; drop them by `mid`).
+   */
+  more: boolean;
 }

@@ -1,0 +1,38 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '@binge/core/db';
+import { users } from '@binge/core/db/schema';
+import type { User } from '@binge/core/protocol/catalog';
+
+/** The account rows the API reads and writes; profiles and real sign-in come in a later issue. */
+export interface UserRepository {
+  findUser(id: number): Promise<User | null>;
+  /** Inserts a viewer; null when the handle is taken (the caller draws another). */
+  insertGuest(values: { handle: string; displayName: string }): Promise<User | null>;
+}
+
+const userColumns = {
+  id: users.id,
+  handle: users.handle,
+  displayName: users.displayName,
+  role: users.role,
+};
+
+export function createUserRepository(db: Database): UserRepository {
+  return {
+    async findUser(id) {
+      const [row] = await db.select(userColumns).from(users).where(eq(users.id, id));
+      return row ?? null;
+    },
+
+    async insertGuest(values) {
+      // ON CONFLICT DO NOTHING rather than catching 23505: a clash is an expected outcome, and a
+      // failed statement would abort any transaction around it.
+      const [row] = await db
+        .insert(users)
+        .values({ handle: values.handle, displayName: values.displayName, role: 'viewer' })
+        .onConflictDoNothing({ target: users.handle })
+        .returning(userColumns);
+      return row ?? null;
+    },
+  };
+}
