@@ -56,7 +56,7 @@ import type {
 } from '@binge/core/protocol/realtime/payloads';
 import type { Broker } from '../broker/broker.ts';
 import type { LiveCounters } from '../live/live-counters.ts';
-import { emptyTally, tallyEvent, type LiveTally } from '../live/live-window.ts';
+import { emptyTally, secondOf, tallyEvent, type LiveTally } from '../live/live-window.ts';
 import { gatewayRateRules, type RateLimiter, type RateRule } from '../limits/rate-limiter.ts';
 import { take as takeToken } from '../limits/token-bucket.ts';
 import { newConnection, type Connection, type ConnectionRef } from './connection.ts';
@@ -204,8 +204,6 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
   const liveChannels = new Map<string, number>();
   /** Local viewers per episode (connections watching danmu or live of it). */
   const viewers = new Map<number, number>();
-  /** This node's tallies for the current second, per episode. */
-  let tallies = new Map<number, LiveTally>();
   let framesIn = 0;
   let listenSocket: uWS.us_listen_socket | null = null;
   let closing = false;
@@ -215,7 +213,9 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     {
       tickMs: options.tickMs,
       maxDanmuPerTick: options.maxDanmuPerTick,
-      reliableBufferLimit: options.maxBackpressure,
+      // Half: the close frame (4001) must still fit under maxBackpressure, or uWS drops it and
+      // the client sees a bare 1006 instead of the documented code.
+      reliableBufferLimit: options.maxBackpressure / 2,
       maxFrameBytes: MAX_SERVER_FRAME_BYTES / 2,
     },
     (connection) => closeWith(connection, 'SLOW_CONSUMER'),
@@ -273,7 +273,25 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
 
   // Viewers and live tallies ---------------------------------------------------------------------
 
+  /**
+   * This node's tallies per episode for the second `tallySecond`, cumulative: a flush replaces the
+   * node's entry for that second (live-counters.ts), so it must carry the whole second so far.
+   * Seconds that ended before the next push wait in `finishedSeconds`.
+   */
+  let tallySecond = secondOf(now());
+  let tallies = new Map<number, LiveTally>();
+  let finishedSeconds: { second: number; tallies: Map<number, LiveTally> }[] = [];
+
+  function rollSecond(): void {
+    const current = secondOf(now());
+    if (current === tallySecond) return;
+    if (tallies.size > 0) finishedSeconds.push({ second: tallySecond, tallies });
+    tallies = new Map();
+    tallySecond = current;
+  }
+
   function tally(episodeId: number, event: Parameters<typeof tallyEvent>[1]): void {
+    rollSecond();
     tallies.set(episodeId, tallyEvent(tallies.get(episodeId) ?? emptyTally(), event));
   }
 
@@ -955,23 +973,34 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
   }, 1000);
   sweep.unref();
 
-  async function pushLive(): Promise<void> {
-    const at = now();
-    const flushed = tallies;
-    tallies = new Map();
-    const episodes = new Set<number>([...flushed.keys(), ...viewers.keys()]);
+  async function flushTallies(
+    second: Map<number, LiveTally>,
+    episodes: Iterable<number>,
+    at: number,
+  ) {
     await Promise.all(
       [...episodes].map((episodeId) =>
         liveCounters
           .flush(
             nodeId,
             episodeId,
-            { ...(flushed.get(episodeId) ?? emptyTally()), viewers: viewers.get(episodeId) ?? 0 },
+            { ...(second.get(episodeId) ?? emptyTally()), viewers: viewers.get(episodeId) ?? 0 },
             at,
           )
           .catch((error: unknown) => logger.warn({ err: error, episodeId }, 'live flush failed')),
       ),
     );
+  }
+
+  async function pushLive(): Promise<void> {
+    rollSecond();
+    const finished = finishedSeconds;
+    finishedSeconds = [];
+    for (const { second, tallies: ended } of finished) {
+      await flushTallies(ended, ended.keys(), second * 1000 + 999);
+    }
+    const at = now();
+    await flushTallies(tallies, new Set([...tallies.keys(), ...viewers.keys()]), at);
     for (const name of liveChannels.keys()) {
       if (closing) return;
       let data: LiveData | null = null;
