@@ -10,7 +10,10 @@ import { openDatabase, type DatabaseHandle } from './database.ts';
 export const testPostgresUrl =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<DatabaseHandle> {
+/** A test database; `url` is set for PostgreSQL, so other processes can open the same one. */
+export type TestDatabase = DatabaseHandle & { url?: string };
+
+export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<TestDatabase> {
   if (kind === 'pglite') return openDatabase({ databaseUrl: undefined, pgliteDir: 'memory://' });
   const name = `binge_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: testPostgresUrl });
@@ -29,6 +32,7 @@ export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Dat
   });
   return {
     ...handle,
+    url: url.toString(),
     close: async () => {
       await handle.close();
       const dropper = new pg.Client({ connectionString: testPostgresUrl });

@@ -98,8 +98,11 @@ export interface GatewayOptions {
   strikeLimit?: number;
   /** Time a client has to send hello after the upgrade. */
   helloTimeoutMs?: number;
-  /** Trust X-Forwarded-For from loopback peers (the embedded forwarder, a local edge proxy). */
-  trustLoopbackProxy?: boolean;
+  /**
+   * Trust X-Forwarded-For from loopback and private-network peers (the embedded forwarder, the
+   * edge proxy of docker-compose), as the API does; a public peer's header is ignored.
+   */
+  trustPrivateProxies?: boolean;
   maxDanmuPerTick?: number;
   /** How often live counters are flushed and pushed. */
   liveIntervalMs?: number;
@@ -133,7 +136,7 @@ const defaults = {
   maxSubscriptions: 200,
   strikeLimit: 10,
   helloTimeoutMs: 10_000,
-  trustLoopbackProxy: true,
+  trustPrivateProxies: true,
   maxDanmuPerTick: 40,
   liveIntervalMs: 1000,
 };
@@ -160,8 +163,21 @@ function textOf(buffer: ArrayBuffer): string {
   return Buffer.from(buffer).toString('utf8');
 }
 
-function isLoopback(ip: string): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip.startsWith('127.') || ip === '::ffff:127.0.0.1';
+/** Loopback, RFC 1918, link-local and unique-local addresses: where a trusted proxy can sit. */
+export function isPrivateAddress(ip: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(ip);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 127 ||
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254)
+    );
+  }
+  const lower = ip.toLowerCase();
+  return lower === '::1' || /^f[cd][0-9a-f]{2}:/.test(lower) || /^fe[89ab][0-9a-f]:/.test(lower);
 }
 
 /** uWS gives IPv4 peers as `0000:…:ffff:7f00:0001`-style text; shorten to the usual forms. */
@@ -1073,7 +1089,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       const peer = normaliseIp(textOf(res.getRemoteAddressAsText()));
       const forwarded = req.getHeader('x-forwarded-for');
       const ip =
-        options.trustLoopbackProxy && isLoopback(peer) && forwarded !== ''
+        options.trustPrivateProxies && isPrivateAddress(peer) && forwarded !== ''
           ? forwarded.split(',')[0]!.trim().slice(0, 64) || peer
           : peer;
       const token = req.getQuery('token');
@@ -1123,6 +1139,15 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       for (const name of [...connection.subs]) dropSubscription(connection, name);
       connection.outbox = [];
     },
+  });
+
+  app.get('/health', (res) => {
+    res.cork(() => {
+      res
+        .writeStatus(closing ? '503 Service Unavailable' : '200 OK')
+        .writeHeader('Content-Type', 'application/json')
+        .end(JSON.stringify({ status: closing ? 'closing' : 'ok', connections: connections.size }));
+    });
   });
 
   app.any('/*', (res) => {
