@@ -7,6 +7,7 @@ import { topics, type NotifyMessage } from '@binge/core/bus';
 import type { DatabaseHandle } from '@binge/core/db';
 import { openTestDatabase } from '@binge/core/db/testing';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
+import { decodeServerFrame } from '@binge/core/protocol/realtime/codec';
 import { closeCodes, errorCodeName } from '@binge/core/protocol/realtime/codes';
 import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frames';
 import type {
@@ -40,6 +41,22 @@ async function waitForPubs(client: RawClient, ch: string, n: number, timeoutMs =
     await sleep(10);
   }
   return publications(client, ch);
+}
+
+function assertContiguous(offsets: number[]): void {
+  for (let i = 1; i < offsets.length; i += 1) {
+    if (offsets[i] !== offsets[i - 1]! + 1) {
+      assert.fail(`gap or repeat between ${offsets[i - 1]} and ${offsets[i]}`);
+    }
+  }
+}
+
+async function until(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(10);
+  }
 }
 
 function errorName(frame: ServerFrame): string | null {
@@ -366,7 +383,8 @@ describe('backpressure', () => {
     world = await seedWorld(database.db, { users: 2 });
     node = await startTestNode({
       db: database.db,
-      gateway: { tickMs: 5, maxBackpressure: 64 * 1024 },
+      // No per-tick danmu cap here: the thinning under test is uWS skipping a full socket.
+      gateway: { tickMs: 5, maxBackpressure: 64 * 1024, maxDanmuPerTick: 1_000_000 },
     });
   });
   after(async () => {
@@ -401,5 +419,73 @@ describe('backpressure', () => {
     (slow as unknown as { _socket: { resume(): void } })._socket.resume();
     // What was buffered arrives first, then the documented close: the client recovers on reconnect.
     assert.equal(await closed, closeCodes.SLOW_CONSUMER.code);
+  });
+
+  test('a slow danmu viewer is thinned, not closed; a reading viewer gets everything', async () => {
+    const ep = world.episodeIds[0]!;
+    const ch = `danmu:${ep}`;
+    const slow = new WebSocket(node.url);
+    await new Promise((resolve) => slow.once('open', resolve));
+    const offsets: number[] = [];
+    slow.on('message', (data: Buffer) => {
+      const frame = decodeServerFrame(new Uint8Array(data));
+      if (!frame.ok) return;
+      if (frame.frame.type === FrameType.publication) offsets.push(frame.frame.payload.off!);
+      if (frame.frame.type === FrameType.batch)
+        offsets.push(...frame.frame.payload.pubs.map((p) => p.off!));
+    });
+    slow.send(encode([FrameType.hello, 1, { v: 1 }]));
+    slow.send(encode([FrameType.subscribe, 2, { ch }]));
+    const reader = await connectRaw(node.url);
+    await reader.hello();
+    await reader.request(FrameType.subscribe, { ch });
+    await sleep(200);
+    const socket = (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    // Straight into the broker: the flood is the fan-out's problem here, not the rate limits'.
+    const total = 30_000;
+    for (let i = 0; i < total; i += 1) {
+      const d = {
+        mid: String(i + 1),
+        uid: world.users[1]!,
+        t: 'd'.repeat(80),
+        pos: i,
+        mode: 0,
+        col: '#ffffff',
+        size: 1,
+      };
+      await node.node.broker.publish(ch, encode(d));
+      if (i % 500 === 0) await sleep(2);
+    }
+    await waitForPubs(reader, ch, total, 30_000);
+    socket.resume();
+    await sleep(500);
+    const last = (await node.node.broker.history.position(ch)).offset;
+    const tail = {
+      mid: 'tail',
+      uid: world.users[1]!,
+      t: 'tail',
+      pos: 1,
+      mode: 0,
+      col: '#ffffff',
+      size: 1,
+    };
+    await node.node.broker.publish(ch, encode(tail));
+    await until(() => offsets.includes(last + 1));
+    assert.equal(slow.readyState, WebSocket.OPEN, 'the slow viewer is still connected');
+    assert.ok(offsets.length < total, `thinned: ${offsets.length} of ${total} delivered`);
+    for (let i = 1; i < offsets.length; i += 1)
+      assert.ok(offsets[i]! > offsets[i - 1]!, 'in order');
+    // The reading viewer got every one, in order, the tail included.
+    const all = publications(reader, ch).map((p) => p.off!);
+    assertContiguous(all);
+    assert.equal(all.at(-1), last + 1);
+    assert.equal(
+      node.node.gateway.stats().slowClosed,
+      1,
+      'only the notify client of the test before',
+    );
+    slow.close();
+    reader.close();
   });
 });

@@ -117,22 +117,21 @@ export class Fanout {
       connection.outboxBytes = 0;
       const ws = connection.ws;
       if (connection.closed || ws === null || pubs.length === 0) continue;
-      if (ws.getBufferedAmount() > this.options.reliableBufferLimit) {
-        this.stats.slowClosed += 1;
-        this.slowConsumer(connection);
-        continue;
-      }
-      let dropped = false;
+      // Every frame must leave room under maxBackpressure for the close frame: a frame that
+      // would take the buffer past the limit closes the connection instead (4001), before uWS
+      // could drop something silently.
+      let slow = false;
       ws.cork(() => {
         for (const frame of this.#frames(pubs)) {
-          if (ws.send(frame, true, false) === 2) {
-            dropped = true;
+          if (ws.getBufferedAmount() + frame.byteLength > this.options.reliableBufferLimit) {
+            slow = true;
             break;
           }
+          ws.send(frame, true, false);
           this.stats.frames += 1;
         }
       });
-      if (dropped) {
+      if (slow) {
         this.stats.slowClosed += 1;
         this.slowConsumer(connection);
       } else {

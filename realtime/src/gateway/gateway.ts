@@ -232,7 +232,9 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       // Half: the close frame (4001) must still fit under maxBackpressure, or uWS drops it and
       // the client sees a bare 1006 instead of the documented code.
       reliableBufferLimit: options.maxBackpressure / 2,
-      maxFrameBytes: MAX_SERVER_FRAME_BYTES / 2,
+      // A frame never takes more than a quarter of a socket's buffer, so a reliable frame fits
+      // under the close threshold (half) whenever the connection is keeping up.
+      maxFrameBytes: Math.min(MAX_SERVER_FRAME_BYTES / 2, options.maxBackpressure / 4),
     },
     (connection) => closeWith(connection, 'SLOW_CONSUMER'),
   );
