@@ -13,7 +13,7 @@ import { createMemoryBroker } from './broker/broker-memory.ts';
 import { createRedisBroker } from './broker/broker-redis.ts';
 import { createCreatorEpisodes } from './gateway/creator-episodes.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.ts';
-import type { TextFilter } from './gateway/text-filter.ts';
+import { loadKeywordFilter, type TextFilter } from './gateway/text-filter.ts';
 import { createMemoryLiveCounters } from './live/live-counters-memory.ts';
 import { createRedisLiveCounters } from './live/live-counters-redis.ts';
 import type { LiveCounters } from './live/live-counters.ts';
@@ -77,6 +77,11 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
     liveCounters = createMemoryLiveCounters();
   }
   const store = deps.store ?? createSqlRealtimeStore(db);
+  const textFilter =
+    deps.textFilter ??
+    (config.blockedWordsFile === undefined
+      ? undefined
+      : loadKeywordFilter(config.blockedWordsFile, config.blockedWordsMode));
   const gateway = createGateway(
     {
       broker,
@@ -87,7 +92,7 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
       logger,
       nodeId,
       creatorEpisodes: createCreatorEpisodes(db),
-      ...(deps.textFilter === undefined ? {} : { textFilter: deps.textFilter }),
+      ...(textFilter === undefined ? {} : { textFilter }),
     },
     deps.gateway,
   );

@@ -36,6 +36,10 @@ export interface Config {
   realtimePort: number;
   /** Interface of the gateway's own listener: loopback when embedded, 0.0.0.0 when scaled. */
   realtimeHost: string;
+  /** Word list of the realtime keyword filter (one per line); unset means no list. */
+  blockedWordsFile: string | undefined;
+  /** What the keyword filter does with a listed word: mask it with `*`, or reject the text. */
+  blockedWordsMode: 'mask' | 'reject';
   /** Lifetime of a signed media URL, seconds. */
   mediaTokenTtlSeconds: number;
   /** Which episodes the pipeline encrypts with AES-128: none, paid only, or all. */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env = process.env): Config {
     realtimeTokenTtlSeconds: integer(env, 'REALTIME_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
     realtimePort: integer(env, 'REALTIME_PORT', 0, 0, 65535),
     realtimeHost: read(env, 'REALTIME_HOST') ?? '127.0.0.1',
+    blockedWordsFile: read(env, 'BLOCKED_WORDS_FILE'),
+    blockedWordsMode: oneOf(env, 'BLOCKED_WORDS_MODE', 'mask', ['mask', 'reject'] as const),
     mediaTokenTtlSeconds: integer(env, 'MEDIA_TOKEN_TTL', 6 * 3600, 30, 7 * 24 * 3600),
     mediaEncryption: oneOf(env, 'MEDIA_ENCRYPTION', 'all', ['none', 'paid', 'all'] as const),
     watermarkText: read(env, 'WATERMARK_TEXT') ?? '',

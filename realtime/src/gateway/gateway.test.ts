@@ -8,6 +8,7 @@ import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frame
 import { connectRaw } from '../testing/raw-client.ts';
 import { rtToken, seedWorld, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
+import { createKeywordFilter } from './text-filter.ts';
 
 const danmu = (t: string, cmid: string, pos = 1000) => ({
   t,
@@ -38,7 +39,7 @@ describe('gateway on the embedded adapters', () => {
   });
 
   test('hello, subscribe, publish a danmu and see it fan out to another viewer', async () => {
-    const [alice, bob] = world.users;
+    const [alice] = world.users;
     const ep = world.episodeIds[0]!;
     const viewer = await connectRaw(node.url);
     const welcome = await viewer.hello();
@@ -87,7 +88,6 @@ describe('gateway on the embedded adapters', () => {
     });
     assert.equal(history.type, FrameType.historyResult);
     assert.equal(payloadOf<{ pubs: unknown[] }>(history).pubs.length, 1);
-    void bob;
     viewer.close();
     sender.close();
   });
@@ -122,5 +122,30 @@ describe('gateway on the embedded adapters', () => {
     const after = await connectRaw(node.url);
     assert.equal((await after.hello()).type, FrameType.welcome);
     after.close();
+  });
+
+  test('the keyword filter hook masks before storage and fan-out', async () => {
+    const filtered = await startTestNode({
+      db: database.db,
+      nodeId: 'filtered',
+      gateway: { tickMs: 5 },
+      textFilter: createKeywordFilter({ words: ['spoiler'], mode: 'mask' }),
+    });
+    try {
+      const ep = world.episodeIds[1]!;
+      const sender = await connectRaw(filtered.url);
+      await sender.hello(rtToken(world.users[2]!));
+      await sender.request(FrameType.subscribe, { ch: `danmu:${ep}` });
+      const ok = await sender.request(FrameType.publish, {
+        ch: `danmu:${ep}`,
+        d: danmu('huge Spoiler ahead', 'cmid-mask-01'),
+      });
+      assert.equal(ok.type, FrameType.ok);
+      const pub = await sender.next((f) => f.type === FrameType.publication);
+      assert.equal(payloadOf<{ d: { t: string } }>(pub).d.t, 'huge ******* ahead');
+      sender.close();
+    } finally {
+      await filtered.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * The keyword-filter hook (issue 3): every danmu, chat line and DM passes it after the protocol's
  * text policy (danmu-text.ts) and before storage. Operators plug in their own moderation (a word
@@ -52,4 +53,16 @@ export function createKeywordFilter(options: KeywordFilterOptions): TextFilter {
     }
     return { ok: true, text: units.join('') };
   };
+}
+
+/**
+ * The filter of a word-list file (BLOCKED_WORDS_FILE): one word or phrase per line, blank lines
+ * and lines starting with `#` ignored. Read once at start; a missing file stops the start.
+ */
+export function loadKeywordFilter(file: string, mode: KeywordFilterOptions['mode']): TextFilter {
+  const words = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+  return createKeywordFilter({ words, mode });
 }
