@@ -143,6 +143,13 @@ export async function realtimeStateRoutes(
           from: Type.Integer({ minimum: 0, maximum: MAX_MEDIA_MS, description: 'Video ms' }),
           to: Type.Integer({ minimum: 0, maximum: MAX_MEDIA_MS, description: 'Video ms' }),
           limit: Type.Optional(BoundedLimit(MAX_HISTORY_PUBLICATIONS, 500)),
+          after: Type.Optional(
+            Type.String({
+              pattern: '^[1-9][0-9]{0,15}$',
+              description:
+                'Next page after `more`: `from` = the last item’s `posMs`, `after` = its `mid`',
+            }),
+          ),
         }),
         response: {
           200: DanmuWindowSchema,
@@ -159,7 +166,7 @@ export async function realtimeStateRoutes(
     },
     async (request): Promise<DanmuWindow> => {
       const episodeId = parseEntityId(request.params.id);
-      const { from, to, limit = 500 } = request.query;
+      const { from, to, limit = 500, after } = request.query;
       if (to < from || to - from > MAX_HISTORY_WINDOW_MS)
         throw new AppError(
           'INVALID_DANMU_WINDOW',
@@ -168,7 +175,7 @@ export async function realtimeStateRoutes(
       if (!(await store.episodeExists(episodeId)))
         throw new AppError('EPISODE_NOT_FOUND', `Episode ${episodeId} does not exist`);
       const { userId } = await guard.viewerOf(request);
-      const window = await store.danmuWindow(episodeId, from, to, limit);
+      const window = await store.danmuWindow(episodeId, from, to, limit, after);
       return { items: window.records.map((record) => toDanmu(record, userId)), more: window.more };
     },
   );

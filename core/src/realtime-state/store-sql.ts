@@ -295,17 +295,28 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
       return { record: toDanmu(original), duplicate: true };
     },
 
-    async danmuWindow(episodeId, fromMs, toMs, limit) {
+    async danmuWindow(episodeId, fromMs, toMs, limit, afterMid) {
       assertId('episodeId', episodeId);
       assertIntIn('fromMs', fromMs, -maxId, maxId);
       assertIntIn('toMs', toMs, -maxId, maxId);
       assertLimit(limit);
+      let after: number | null = null;
+      if (afterMid !== undefined) {
+        if (!/^[1-9][0-9]{0,15}$/.test(afterMid) || !Number.isSafeInteger(Number(afterMid))) {
+          throw new RangeError('afterMid must be a message id');
+        }
+        after = Number(afterMid);
+      }
+      // Keyset paging on (pos_ms, id): a page continues after the last entry it returned, even
+      // when more danmu than a page share one position.
+      const start =
+        after === null
+          ? gte(danmu.posMs, fromMs)
+          : or(gt(danmu.posMs, fromMs), and(eq(danmu.posMs, fromMs), gt(danmu.id, after)));
       const rows = await db
         .select()
         .from(danmu)
-        .where(
-          and(eq(danmu.episodeId, episodeId), gte(danmu.posMs, fromMs), lte(danmu.posMs, toMs)),
-        )
+        .where(and(eq(danmu.episodeId, episodeId), start, lte(danmu.posMs, toMs)))
         .orderBy(asc(danmu.posMs), asc(danmu.id))
         .limit(limit + 1);
       return { records: rows.slice(0, limit).map(toDanmu), more: rows.length > limit };

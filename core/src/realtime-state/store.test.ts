@@ -281,6 +281,22 @@ function storeContract(kind: 'pglite' | 'postgres') {
         );
         assert.equal(page.more, true);
 
+        // Keyset paging continues exactly, even inside a run of danmu at one position.
+        const last = page.records.at(-1)!;
+        const rest = await store.danmuWindow(episodeId, last.posMs, 500, 10, last.mid);
+        assert.deepEqual(
+          rest.records.map((r) => r.mid),
+          inWindow.slice(3),
+        );
+        const single = await store.danmuWindow(episodeId, 100, 500, 1);
+        const second = await store.danmuWindow(episodeId, 100, 500, 1, single.records[0]!.mid);
+        assert.deepEqual(
+          second.records.map((r) => r.mid),
+          inWindow.slice(1, 2),
+          'the second danmu at position 100',
+        );
+        await assert.rejects(store.danmuWindow(episodeId, 100, 500, 1, 'abc'), RangeError);
+
         const empty = await store.danmuWindow(episodeId, 600, 800, 10);
         assert.deepEqual(empty, { records: [], more: false });
       });

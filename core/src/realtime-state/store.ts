@@ -81,13 +81,15 @@ export interface RealtimeStore {
   addDanmu(danmu: NewDanmu): Promise<Stored<DanmuRecord>>;
   /**
    * Danmu of an episode with `fromMs <= posMs <= toMs`, ordered by (posMs, mid), at most `limit`;
-   * `more` when the window holds more.
+   * `more` when the window holds more. `afterMid` continues a page: with `fromMs` set to the last
+   * entry's position, entries at that position up to and including `afterMid` are skipped.
    */
   danmuWindow(
     episodeId: number,
     fromMs: number,
     toMs: number,
     limit: number,
+    afterMid?: string,
   ): Promise<{ records: DanmuRecord[]; more: boolean }>;
 
   /** 'muted' when the sender is muted in the room (an active chat_mutes row). */

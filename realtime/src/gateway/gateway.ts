@@ -804,6 +804,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       payload.from,
       payload.to,
       payload.lim ?? DEFAULT_HISTORY_PAGE,
+      payload.after,
     );
     const pubs: Pub[] = records.map((r) => ({
       d: {

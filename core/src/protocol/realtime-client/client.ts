@@ -130,8 +130,17 @@ export interface RealtimeClient {
   subscribe<C extends string>(ch: C, handler: PublicationHandler<C>): Subscription<C>;
   /** Sends a danmu, chat message or DM; waits through disconnections until the deadline. */
   publish<C extends PublishChannel>(ch: C, data: PublishInput<C>): Promise<PublishResult>;
-  /** Danmu of an episode by video time (`ch` is `danmu:<episodeId>`). */
-  history(ch: string, from: number, to: number, lim?: number): Promise<HistoryResultPayload>;
+  /**
+   * Danmu of an episode by video time (`ch` is `danmu:<episodeId>`). After a page with `more`,
+   * ask again with `from` = the last entry's `pos` and `after` = its `mid`.
+   */
+  history(
+    ch: string,
+    from: number,
+    to: number,
+    lim?: number,
+    after?: string,
+  ): Promise<HistoryResultPayload>;
   feed(cur?: string, lim?: number): Promise<FeedPagePayload>;
   /** Marks messages of your own `dm:` channel up to `mid` delivered (1) or read (2). */
   ack(mid: string, kind: 1 | 2): Promise<void>;
@@ -886,8 +895,14 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
       });
     },
 
-    history(ch, from, to, lim) {
-      const payload = { ch, from, to, ...(lim === undefined ? {} : { lim }) };
+    history(ch, from, to, lim, after) {
+      const payload = {
+        ch,
+        from,
+        to,
+        ...(lim === undefined ? {} : { lim }),
+        ...(after === undefined ? {} : { after }),
+      };
       return request({
         type: FrameType.history,
         expect: FrameType.historyResult,

@@ -111,6 +111,8 @@ export const HistoryPayload = closed({
   from: MediaMs,
   to: MediaMs,
   lim: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PUBLICATIONS })),
+  /** The next page after `more`: `from` = the last entry's `pos`, `after` = its `mid`. */
+  after: Type.Optional(MessageId),
 });
 /**
  * A receipt for DMs in your own inbox (`ch` is your `dm:` channel): you have delivered (1) or read
