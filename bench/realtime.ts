@@ -27,7 +27,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { loopbackAddress, forwardedFor } from './realtime/addresses.ts';
-import { createBingeFixture, type BingeFixture } from './realtime/binge-fixture.ts';
+import { backendPids, createBingeFixture, type BingeFixture } from './realtime/binge-fixture.ts';
 import { clockMs } from './realtime/danmu-payload.ts';
 import { medianFigures, sumCounts, windowFigures, type WindowFigures } from './realtime/figures.ts';
 import { LoadWorker } from './realtime/load-workers.ts';
@@ -75,6 +75,8 @@ const config = {
   subscriberWorkers: 4,
   /** Handshakes in flight per worker while connecting. */
   concurrency: 50,
+  /** One subscriber in this many measures latency (all count deliveries). */
+  latencyEvery: env('LATENCY_EVERY', 10),
   memorySettleSeconds: quick ? 2 : 5,
   memorySamples: quick ? 3 : 5,
   /** File descriptors a server keeps for itself (listener, Redis, PostgreSQL, epoll, stdio…). */
@@ -89,6 +91,8 @@ const runId = randomBytes(4).toString('hex');
 const logDir = await mkdtemp(path.join(tmpdir(), 'binge-bench-realtime-'));
 const dataDir = path.join(logDir, 'data');
 let addresses = 0;
+/** Numbers the broadcast scenarios of the run, for their client message ids. */
+let scenarioCount = 0;
 const nextAddress = () => loopbackAddress(addresses++);
 
 const systems = wantedSystems.filter((s) => s !== 'binge' || gatewayExists());
@@ -120,6 +124,15 @@ async function stopAll(workers: { worker: LoadWorker }[], group: NodeGroup | und
   await group?.stop();
 }
 
+/** CPU seconds of one process; 0 once it has gone (a pooled PostgreSQL backend may close). */
+function processCpu(pid: number): number {
+  try {
+    return sampleProcess(pid).cpuSeconds;
+  } catch {
+    return 0;
+  }
+}
+
 function treeCpu(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + sampleProcess(pid).cpuSeconds, 0);
 }
@@ -145,7 +158,8 @@ async function logSummary(files: string[]): Promise<{ lines: number; sample: str
   const all = (await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => ''))))
     .join('\n')
     .split('\n')
-    .filter((l) => l.trim() !== '');
+    // The ready lines (`realtime listening on …`, the peers' `{"listening":…}`) are not news.
+    .filter((l) => l.trim() !== '' && !/^(realtime listening on |\{"listening":)/.test(l));
   const distinct = new Map<string, string>();
   for (const line of all) {
     let key = line;
@@ -237,6 +251,7 @@ async function memoryScenario(system: SystemName): Promise<MemoryFigure[]> {
             localAddress: address,
             firstIndex,
             concurrency: config.concurrency,
+            latencyEvery: config.latencyEvery,
           });
           firstIndex += shares[i]!;
           return reply;
@@ -324,6 +339,7 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
           localAddress: address,
           firstIndex,
           concurrency: config.concurrency,
+          latencyEvery: config.latencyEvery,
         });
         firstIndex += shares[i]!;
         return reply;
@@ -351,9 +367,14 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
       );
     }
     const publishers = opened.open!.opened;
-    await publisherWorker.send({ cmd: 'start', intervalMs: (publishers / config.rate) * 1000 });
+    await publisherWorker.send({
+      cmd: 'start',
+      intervalMs: (publishers / config.rate) * 1000,
+      cmidPrefix: (scenarioCount++).toString(36).padStart(2, '0'),
+    });
 
     const all: WindowReport[][] = [];
+    let postgres: number[] = [];
     const workerPids = workers.map(({ worker }) => worker.child.pid!);
     const mark = async () => {
       const reports = await Promise.all(workers.map(({ worker }) => worker.send({ cmd: 'mark' })));
@@ -363,11 +384,15 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
       at: clockMs(),
       server: treeCpu(group.pids),
       redis: redis === null ? 0 : treeCpu([redis]),
+      postgres: postgres.reduce((sum, pid) => sum + processCpu(pid), 0),
       load: treeCpu(workerPids),
       machine: sampleMachine(),
     });
     await sleep(config.warmupSeconds * 1000);
     all.push(await mark()); // the warm-up: counted for trouble, not for figures
+    if (system === 'binge' && fixture) {
+      postgres = await backendPids(adminUrl, fixture.databaseName).catch(() => []);
+    }
     let start = sample();
     const windows: WindowFigures[] = [];
     for (let w = 0; w < config.windows; w += 1) {
@@ -380,6 +405,7 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
         seconds: (end.at - start.at) / 1000,
         serverCpuSeconds: end.server - start.server,
         redisCpuSeconds: redis === null ? null : end.redis - start.redis,
+        postgresCpuSeconds: system === 'binge' ? end.postgres - start.postgres : null,
         loadCpuSeconds: end.load - start.load,
         machineCpuSeconds: (end.machine.busyTicks - start.machine.busyTicks) / clockTicksPerSecond,
         subscribers,
@@ -481,7 +507,7 @@ function broadcastTable(
     row('subscribers connected', results, (r) => r.subscribers),
     row('publications/s acknowledged', results, (r) => m(r).ackedPerSecond, 1),
     row('**deliveries/s**', results, (r) => m(r).deliveriesPerSecond),
-    row('delivered, % of acked × subscribers', results, (r) => m(r).deliveredShare * 100, 1),
+    row('delivered, % of sent × subscribers', results, (r) => m(r).deliveredShare * 100, 1),
     row('**latency p50, ms** (lower is better)', results, (r) => m(r).p50Ms, 1),
     row('**latency p99, ms** (lower is better)', results, (r) => m(r).p99Ms, 1),
     row(
@@ -492,6 +518,7 @@ function broadcastTable(
     ),
     row('**deliveries per CPU-second**', results, (r) => m(r).deliveriesPerCpuSecond),
     ...(nodes > 1 ? [row('Redis CPU-s/s', results, (r) => m(r).redisCpuPerSecond, 2)] : []),
+    row('PostgreSQL CPU-s/s (our danmu are stored)', results, (r) => m(r).postgresCpuPerSecond, 2),
     row('load generator CPU-s/s', results, (r) => m(r).loadCpuPerSecond, 2),
     row(`whole machine CPU-s/s (of ${cpus().length})`, results, (r) => m(r).machineCpuPerSecond, 2),
     row('  of which other processes', results, (r) => m(r).otherCpuPerSecond, 2),

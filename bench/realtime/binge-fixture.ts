@@ -14,11 +14,27 @@ import pg from 'pg';
 
 export interface BingeFixture {
   databaseUrl: string;
+  databaseName: string;
   authSecret: string;
   episodeId: number;
   room: string;
   publishers: { userId: number; token: string }[];
   drop(): Promise<void>;
+}
+
+/** PostgreSQL backends serving `databaseName` now (their CPU is part of our gateway's cost). */
+export async function backendPids(adminUrl: string, databaseName: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = $1',
+      [databaseName],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 async function admin(adminUrl: string, sql: string): Promise<void> {
@@ -94,7 +110,15 @@ export async function createBingeFixture(
           ttlMs: tokenTtlMs,
         }).token,
       }));
-      return { databaseUrl, authSecret, episodeId, room: `danmu:${episodeId}`, publishers, drop };
+      return {
+        databaseUrl,
+        databaseName: name,
+        authSecret,
+        episodeId,
+        room: `danmu:${episodeId}`,
+        publishers,
+        drop,
+      };
     } finally {
       await handle.close();
     }

@@ -30,9 +30,12 @@ test('the publish frame is about 100 bytes and the d object about 100 bytes of J
 test('client message ids are unique per publisher and sequence and fit the protocol', () => {
   const ids = new Set<string>();
   for (let p = 0; p < 130; p += 1) {
-    for (const s of [0, 1, 35, 36, 99_999]) ids.add(clientMessageId(p, s));
+    for (const s of [0, 1, 35, 36, 99_999]) {
+      ids.add(clientMessageId('00', p, s));
+      ids.add(clientMessageId('01', p, s));
+    }
   }
-  assert.equal(ids.size, 130 * 5);
+  assert.equal(ids.size, 130 * 5 * 2);
   for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{8,64}$/);
 });
 

@@ -48,18 +48,27 @@ export function sentAtOf(text: string): number {
   return Number(space < 0 ? Number.NaN : text.slice(0, space));
 }
 
-/** A client message id of 10 characters (the protocol asks for 8–64), unique per publisher and sequence. */
-export function clientMessageId(publisher: number, sequence: number): string {
-  return `p${publisher.toString(36).padStart(3, '0')}${sequence.toString(36).padStart(6, '0')}`;
+/**
+ * A client message id of 10 characters (the protocol asks for 8–64): a two-character prefix per
+ * scenario, then publisher and sequence. The gateway keeps (user, cmid) for good in PostgreSQL,
+ * and the scenarios of a run share users, so each scenario needs its own prefix.
+ */
+export function clientMessageId(prefix: string, publisher: number, sequence: number): string {
+  return `${prefix.padStart(2, '0').slice(-2)}${publisher.toString(36).padStart(3, '0')}${sequence.toString(36).padStart(5, '0')}`;
 }
 
-export function danmuSend(publisher: number, sequence: number, sentAtMs: number): DanmuSend {
+export function danmuSend(
+  publisher: number,
+  sequence: number,
+  sentAtMs: number,
+  cmidPrefix = '00',
+): DanmuSend {
   return {
     t: danmuText(sentAtMs),
     pos: (sequence * 1000) % 600_000,
     mode: 0,
     col: '#ffffff',
     size: 1,
-    cmid: clientMessageId(publisher, sequence),
+    cmid: clientMessageId(cmidPrefix, publisher, sequence),
   };
 }

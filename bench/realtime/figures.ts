@@ -14,6 +14,8 @@ export interface WindowInput {
   serverCpuSeconds: number;
   /** CPU seconds of Redis in the window, when it took part and could be read. */
   redisCpuSeconds: number | null;
+  /** CPU seconds of the PostgreSQL backends of our gateway's database (ours only). */
+  postgresCpuSeconds: number | null;
   /** CPU seconds of the load workers. */
   loadCpuSeconds: number;
   /** CPU seconds the whole machine was busy in the window (all CPUs together). */
@@ -28,6 +30,7 @@ export interface WindowFigures {
   serverCpuPerSecond: number;
   deliveriesPerCpuSecond: number;
   redisCpuPerSecond: number | null;
+  postgresCpuPerSecond: number | null;
   loadCpuPerSecond: number;
   /** Busy CPU of the whole machine, and the part of it neither the servers, Redis nor the load. */
   machineCpuPerSecond: number;
@@ -35,7 +38,10 @@ export interface WindowFigures {
   bytesPerDelivery: number;
   publishedPerSecond: number;
   ackedPerSecond: number;
-  /** Deliveries over (acknowledged publications × subscribers): 1 when nothing is lost. */
+  /**
+   * Deliveries over (publications sent × subscribers): 1 when the system keeps up and loses
+   * nothing; below 1 when it falls behind, drops or refuses (then see the rejections).
+   */
   deliveredShare: number;
 }
 
@@ -60,6 +66,8 @@ export function windowFigures(input: WindowInput): WindowFigures {
     serverCpuPerSecond: perSecond(input.serverCpuSeconds),
     deliveriesPerCpuSecond: input.serverCpuSeconds > 0 ? deliveries / input.serverCpuSeconds : NaN,
     redisCpuPerSecond: input.redisCpuSeconds === null ? null : perSecond(input.redisCpuSeconds),
+    postgresCpuPerSecond:
+      input.postgresCpuSeconds === null ? null : perSecond(input.postgresCpuSeconds),
     loadCpuPerSecond: perSecond(input.loadCpuSeconds),
     machineCpuPerSecond: perSecond(input.machineCpuSeconds),
     otherCpuPerSecond: perSecond(
@@ -67,6 +75,7 @@ export function windowFigures(input: WindowInput): WindowFigures {
         input.machineCpuSeconds -
           input.serverCpuSeconds -
           (input.redisCpuSeconds ?? 0) -
+          (input.postgresCpuSeconds ?? 0) -
           input.loadCpuSeconds,
         0,
       ),
@@ -74,7 +83,7 @@ export function windowFigures(input: WindowInput): WindowFigures {
     bytesPerDelivery: deliveries > 0 ? bytes / deliveries : NaN,
     publishedPerSecond: perSecond(published),
     ackedPerSecond: perSecond(acked),
-    deliveredShare: acked > 0 ? deliveries / (acked * input.subscribers) : NaN,
+    deliveredShare: published > 0 ? deliveries / (published * input.subscribers) : NaN,
   };
 }
 

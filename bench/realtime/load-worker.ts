@@ -69,6 +69,7 @@ async function handle(command: Command): Promise<Reply> {
             forwardedFor: forwardedFor(command.firstIndex + i),
           },
           tally,
+          (command.firstIndex + i) % command.latencyEvery === 0,
         ),
       );
       return { id: command.id, ok: true, open };
@@ -95,7 +96,7 @@ async function handle(command: Command): Promise<Reply> {
         const send = () => {
           tally.sent();
           void publisher
-            .publish(danmuSend(index, sequence++, clockMs()))
+            .publish(danmuSend(index, sequence++, clockMs(), command.cmidPrefix))
             .then((outcome) => tally.answered(outcome));
         };
         timers.push(

@@ -23,6 +23,11 @@ export class Tally {
     else bump(this.errors, 'no send time in text');
   }
 
+  /** `n` publications arrived on a connection that does not measure latency. */
+  counted(n: number): void {
+    this.deliveries += n;
+  }
+
   received(bytes: number): void {
     this.bytes += bytes;
   }

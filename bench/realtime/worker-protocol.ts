@@ -41,6 +41,8 @@ export type Command =
       firstIndex: number;
       /** Handshakes in flight at once. */
       concurrency: number;
+      /** One connection in this many decodes every frame and measures latency; the rest count. */
+      latencyEvery: number;
     }
   | {
       id: number;
@@ -50,16 +52,23 @@ export type Command =
       room: string;
       publishers: PublisherIdentity[];
     }
-  | { id: number; cmd: 'start'; intervalMs: number }
+  | {
+      id: number;
+      cmd: 'start';
+      intervalMs: number;
+      /** Two characters that make this scenario's client message ids unique within the run. */
+      cmidPrefix: string;
+    }
   | { id: number; cmd: 'mark' }
   | { id: number; cmd: 'close' };
 
 /** What happened on a worker's connections since the previous mark. */
 export interface WindowReport {
-  /** Publications received, counting each entry of a batch. */
+  /** Publications received, counting each entry of a batch (on every connection). */
   deliveries: number;
   /** Bytes of the WebSocket messages that carried them (payload, without WebSocket framing). */
   bytes: number;
+  /** Latencies, from the connections that measure them. */
   histogram: SparseHistogram;
   /** Publications sent, and answered with ok. */
   published: number;

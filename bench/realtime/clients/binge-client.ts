@@ -3,9 +3,11 @@
  *
  * Control frames (welcome, subscribed, ok, error, unsubscribed, pong) go through core's
  * `decodeServerFrame`, which validates them fully. Publications and batches, 250,000 a second in
- * the broadcast scenario on the same two cores as the server, take a fast path: msgpackr reads the
- * envelope and the worker counts and timestamps each publication; one data frame in
- * `validateEvery` still goes through `decodeServerFrame`, and a failure is counted as an error.
+ * the broadcast scenario on the same two cores as the server, take a fast path: on a connection
+ * that measures latency msgpackr reads the frame and each publication's send time; on the others
+ * the count comes from the frame's first bytes (frame-count.ts). One data frame in
+ * `validateEvery` on every connection still goes through `decodeServerFrame`, and a failure is
+ * counted as an error.
  */
 import { encodeFrame, decodeServerFrame } from '@binge/core/protocol/realtime/codec';
 import { closeCodes, errorCodeName } from '@binge/core/protocol/realtime/codes';
@@ -17,6 +19,7 @@ import {
 import { Unpackr } from 'msgpackr';
 import WebSocket from 'ws';
 import { clockMs, sentAtOf, type DanmuSend } from '../danmu-payload.ts';
+import { publicationsIn } from '../frame-count.ts';
 import type { Tally } from '../tally.ts';
 import type { Identity, PublisherIdentity, Target } from '../worker-protocol.ts';
 import {
@@ -64,6 +67,7 @@ class GatewaySocket implements Connection {
     target: Target,
     identity: Identity,
     private readonly tally: Tally,
+    private readonly measure = true,
   ) {
     this.socket = new WebSocket(`ws://127.0.0.1:${target.port}${target.path}`, {
       perMessageDeflate: false,
@@ -156,6 +160,13 @@ class GatewaySocket implements Connection {
       if (!decoded.ok)
         this.tally.error(`invalid ${type} frame: ${decoded.code} ${decoded.message}`);
     }
+    if (!this.measure) {
+      const count = publicationsIn(data);
+      if (count !== null) {
+        this.tally.counted(count);
+        return;
+      }
+    }
     const [, , payload] = unpackr.unpack(data) as [number, number, Record<string, unknown>];
     if (type === FrameType.publication) {
       this.deliver(payload as WirePublication, now);
@@ -199,8 +210,8 @@ async function open<T>(socket: GatewaySocket, steps: () => Promise<T>): Promise<
 }
 
 export const bingeClient: SystemClient = {
-  async subscriber(target, room, identity, tally) {
-    const socket = new GatewaySocket(target, identity, tally);
+  async subscriber(target, room, identity, tally, measure) {
+    const socket = new GatewaySocket(target, identity, tally, measure);
     return open(socket, async () => {
       await socket.hello();
       const reply = await socket.request({ type: FrameType.subscribe, payload: { ch: room } });

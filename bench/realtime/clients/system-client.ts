@@ -19,7 +19,18 @@ export interface Publisher extends Connection {
 }
 
 export interface SystemClient {
-  subscriber(target: Target, room: string, identity: Identity, tally: Tally): Promise<Connection>;
+  /**
+   * A viewer of `room`. With `measure`, it decodes every publication and records its latency;
+   * without, it only counts them, as cheaply as the system's client allows (the load generator
+   * shares the machine with the server).
+   */
+  subscriber(
+    target: Target,
+    room: string,
+    identity: Identity,
+    tally: Tally,
+    measure: boolean,
+  ): Promise<Connection>;
   publisher(
     target: Target,
     room: string,
