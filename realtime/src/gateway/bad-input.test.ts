@@ -54,7 +54,7 @@ describe('bad input', () => {
     database = await openTestDatabase('pglite');
     world = await seedWorld(database.db, { users: 4 });
     episode = world.episodeIds[0]!;
-    node = await startTestNode({ db: database.db, gateway: { tickMs: 5 } });
+    node = await startTestNode({ db: database.db, gateway: { tickMs: 5, lossyTickMs: 5 } });
     // Something stored before the abuse starts, to check it survives.
     const writer = await connectRaw(node.url);
     await writer.hello(rtToken(world.users[3]!));

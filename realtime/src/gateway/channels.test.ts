@@ -80,7 +80,7 @@ describe('channels', () => {
     world = await seedWorld(database.db, { users: 6 });
     node = await startTestNode({
       db: database.db,
-      gateway: { tickMs: 5, liveIntervalMs: 100 },
+      gateway: { tickMs: 5, lossyTickMs: 5, liveIntervalMs: 100 },
     });
   });
   after(async () => {

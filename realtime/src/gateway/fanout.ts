@@ -20,7 +20,14 @@ import type { Connection } from './connection.ts';
  *   buffer limit) is closed with SLOW_CONSUMER (4001) and recovers on reconnect. Never silent.
  */
 export interface FanoutOptions {
+  /** How long reliable publications (chat, DM, progress, notify, feed) wait to share a frame. */
   tickMs: number;
+  /**
+   * The same for lossy channels (danmu, live counters). Longer: a busy danmu room is the one
+   * place where batching saves most (every subscriber gets every publication), and 50 ms is
+   * below what a viewer can tell on comments flying across the picture.
+   */
+  lossyTickMs: number;
   /** Most danmu per channel per tick; the rest are thinned (they stay in storage and history). */
   maxDanmuPerTick: number;
   /** A connection's send buffer past which a reliable send closes it (bytes). */
@@ -53,6 +60,7 @@ export class Fanout {
   #lossy = new Map<string, Pending>();
   #dirty = new Set<Connection>();
   #timer: NodeJS.Timeout | null = null;
+  #lossyTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -77,7 +85,10 @@ export class Fanout {
     } else {
       pending.pubs.push(pub);
     }
-    this.#schedule();
+    this.#lossyTimer ??= setTimeout(() => {
+      this.#lossyTimer = null;
+      this.#flushLossy();
+    }, this.options.lossyTickMs);
   }
 
   /** Queues a publication for the given connections (reliable: never dropped silently). */
@@ -93,9 +104,14 @@ export class Fanout {
 
   /** Sends everything queued now (also called on shutdown). */
   flush(): void {
-    if (this.#timer !== null) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
+    this.#flushLossy();
+    this.#flushReliable();
+  }
+
+  #flushLossy(): void {
+    if (this.#lossyTimer !== null) {
+      clearTimeout(this.#lossyTimer);
+      this.#lossyTimer = null;
     }
     const lossy = this.#lossy;
     this.#lossy = new Map();
@@ -108,7 +124,13 @@ export class Fanout {
       }
       this.stats.deliveries += subscribers * pending.pubs.length;
     }
+  }
 
+  #flushReliable(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     const dirty = this.#dirty;
     this.#dirty = new Set();
     for (const connection of dirty) {
@@ -142,16 +164,17 @@ export class Fanout {
 
   close(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#lossyTimer !== null) clearTimeout(this.#lossyTimer);
     this.#timer = null;
+    this.#lossyTimer = null;
     this.#lossy.clear();
     this.#dirty.clear();
   }
 
   #schedule(): void {
-    if (this.#timer !== null) return;
-    this.#timer = setTimeout(() => {
+    this.#timer ??= setTimeout(() => {
       this.#timer = null;
-      this.flush();
+      this.#flushReliable();
     }, this.options.tickMs);
   }
 

@@ -31,7 +31,7 @@ describe('gateway on the embedded adapters', () => {
   before(async () => {
     database = await openTestDatabase('pglite');
     world = await seedWorld(database.db);
-    node = await startTestNode({ db: database.db, gateway: { tickMs: 5 } });
+    node = await startTestNode({ db: database.db, gateway: { tickMs: 5, lossyTickMs: 5 } });
   });
   after(async () => {
     await node.close();
@@ -128,7 +128,7 @@ describe('gateway on the embedded adapters', () => {
     const filtered = await startTestNode({
       db: database.db,
       nodeId: 'filtered',
-      gateway: { tickMs: 5 },
+      gateway: { tickMs: 5, lossyTickMs: 5 },
       textFilter: createKeywordFilter({ words: ['spoiler'], mode: 'mask' }),
     });
     try {

@@ -89,8 +89,10 @@ export interface GatewayDeps {
 export interface GatewayOptions {
   /** Ping interval announced in welcome; a client silent for two is closed (4004). */
   pingIntervalMs?: number;
-  /** Fan-out tick: how long publications wait to be batched. */
+  /** Fan-out tick of reliable channels: how long publications wait to be batched. */
   tickMs?: number;
+  /** Fan-out tick of danmu and live counters (fanout.ts says why it is longer). */
+  lossyTickMs?: number;
   /** uWS maxBackpressure: past it, lossy publications skip the socket and reliable ones close it. */
   maxBackpressure?: number;
   maxSubscriptions?: number;
@@ -132,6 +134,7 @@ export interface Gateway {
 const defaults = {
   pingIntervalMs: 25_000,
   tickMs: 20,
+  lossyTickMs: 50,
   maxBackpressure: 1024 * 1024,
   maxSubscriptions: 200,
   strikeLimit: 10,
@@ -228,6 +231,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     app,
     {
       tickMs: options.tickMs,
+      lossyTickMs: options.lossyTickMs,
       maxDanmuPerTick: options.maxDanmuPerTick,
       // Half: the close frame (4001) must still fit under maxBackpressure, or uWS drops it and
       // the client sees a bare 1006 instead of the documented code.
