@@ -28,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { loopbackAddress, forwardedFor } from './realtime/addresses.ts';
 import { backendPids, createBingeFixture, type BingeFixture } from './realtime/binge-fixture.ts';
+import { collectGarbage, waitForInspectorUrl } from './realtime/collect-garbage.ts';
 import { clockMs } from './realtime/danmu-payload.ts';
 import { medianFigures, sumCounts, windowFigures, type WindowFigures } from './realtime/figures.ts';
 import { LoadWorker } from './realtime/load-workers.ts';
@@ -72,13 +73,12 @@ const config = {
   windows: env('WINDOWS', quick ? 3 : 5),
   windowSeconds: env('WINDOW_SECONDS', quick ? 3 : 10),
   /** Subscriber processes (the publishers get one more). */
-  subscriberWorkers: 4,
+  subscriberWorkers: env('SUBSCRIBER_PROCESSES', 4),
   /** Handshakes in flight per worker while connecting. */
   concurrency: 50,
   /** One subscriber in this many measures latency (all count deliveries). */
   latencyEvery: env('LATENCY_EVERY', 10),
   memorySettleSeconds: quick ? 2 : 5,
-  memorySamples: quick ? 3 : 5,
   /** File descriptors a server keeps for itself (listener, Redis, PostgreSQL, epoll, stdio…). */
   fdReserve: 100,
 };
@@ -189,25 +189,17 @@ interface MemoryFigure {
   trouble: Record<string, number>;
 }
 
-async function medianRss(pid: number, samples: number, everyMs: number): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < samples; i += 1) {
-    if (i > 0) await sleep(everyMs);
-    values.push(sampleProcess(pid).rssBytes);
-  }
-  return median(values);
-}
-
 /**
- * RSS once the freshly started server has settled (its start-up garbage collected): the median of
- * the last three 1-second samples once they lie within 2 MB of each other, or after 20 s.
+ * RSS of a server with no garbage: a full collection through its inspector before each 1-second
+ * sample, and the median of the last three once they lie within 1 MB of each other (or after 20).
  */
-async function settledRss(pid: number): Promise<number> {
+async function settledRss(pid: number, inspector: string): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 20; i += 1) {
+    await collectGarbage(inspector);
     samples.push(sampleProcess(pid).rssBytes);
     const last = samples.slice(-3);
-    if (last.length === 3 && Math.max(...last) - Math.min(...last) < 2 * 2 ** 20) break;
+    if (last.length === 3 && Math.max(...last) - Math.min(...last) < 2 ** 20) break;
     await sleep(1000);
   }
   return median(samples.slice(-3));
@@ -221,7 +213,9 @@ async function memoryScenario(system: SystemName): Promise<MemoryFigure[]> {
     logDir,
     fixture,
     dataDir,
+    inspect: true,
   });
+  const inspector = await waitForInspectorUrl(group.logFiles[0]!);
   const workers = await startWorkers(config.subscriberWorkers).catch(async (error: unknown) => {
     await group.stop();
     throw error;
@@ -229,7 +223,7 @@ async function memoryScenario(system: SystemName): Promise<MemoryFigure[]> {
   try {
     const pid = group.pids[0]!;
     const fdLimit = openFilesLimit(pid);
-    const before = await settledRss(pid);
+    const before = await settledRss(pid, inspector);
     let previous = { rss: before, held: 0 };
     const results: MemoryFigure[] = [];
     let held = 0;
@@ -266,7 +260,7 @@ async function memoryScenario(system: SystemName): Promise<MemoryFigure[]> {
         `${system}: ${size} connections opened in ${((clockMs() - started) / 1000).toFixed(1)} s`,
       );
       await sleep(config.memorySettleSeconds * 1000);
-      const after = await medianRss(pid, config.memorySamples, 1000);
+      const after = await settledRss(pid, inspector);
       const marks = await Promise.all(workers.map(({ worker }) => worker.send({ cmd: 'mark' })));
       const windows = marks.map((m) => m.window!);
       trouble.push(...windows.map((w) => ({ ...w.closes, ...w.errors })));
@@ -414,7 +408,8 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
       windows.push(figures);
       log(
         `${system} ×${nodes} window ${w + 1}: ${figure(figures.deliveriesPerSecond)} deliveries/s, ` +
-          `p50 ${figure(figures.p50Ms, 1)} ms, p99 ${figure(figures.p99Ms, 1)} ms, ` +
+          `p50 ${figure(figures.p50Ms, 1)} ms, p99 ${figure(figures.p99Ms, 1)} ms ` +
+          `(ok p50 ${figure(figures.ackP50Ms, 1)} ms), ` +
           `server ${figure(figures.serverCpuPerSecond, 2)} CPU-s/s, ` +
           `${figure(figures.deliveriesPerCpuSecond)} per CPU-s, ` +
           `delivered ${figure(figures.deliveredShare * 100, 1)} %, ` +
@@ -510,6 +505,8 @@ function broadcastTable(
     row('delivered, % of sent × subscribers', results, (r) => m(r).deliveredShare * 100, 1),
     row('**latency p50, ms** (lower is better)', results, (r) => m(r).p50Ms, 1),
     row('**latency p99, ms** (lower is better)', results, (r) => m(r).p99Ms, 1),
+    row('publish → ok p50, ms', results, (r) => m(r).ackP50Ms, 1),
+    row('publish → ok p99, ms', results, (r) => m(r).ackP99Ms, 1),
     row(
       `server CPU-s/s (${nodes} node${nodes > 1 ? 's' : ''}; lower is better)`,
       results,

@@ -12,6 +12,7 @@ function report(deliveries: number, latencyMs: number, acked: number): WindowRep
     deliveries,
     bytes: deliveries * 120,
     histogram: h.toSparse(),
+    ackHistogram: h.toSparse(),
     published: acked,
     acked,
     rejected: {},

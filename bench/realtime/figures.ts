@@ -27,6 +27,9 @@ export interface WindowFigures {
   deliveriesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Publish → ok, as the publisher sees it. */
+  ackP50Ms: number;
+  ackP99Ms: number;
   serverCpuPerSecond: number;
   deliveriesPerCpuSecond: number;
   redisCpuPerSecond: number | null;
@@ -47,12 +50,14 @@ export interface WindowFigures {
 
 export function windowFigures(input: WindowInput): WindowFigures {
   const histogram = new LatencyHistogram();
+  const acks = new LatencyHistogram();
   let deliveries = 0;
   let bytes = 0;
   let published = 0;
   let acked = 0;
   for (const report of input.reports) {
     histogram.merge(report.histogram);
+    acks.merge(report.ackHistogram);
     deliveries += report.deliveries;
     bytes += report.bytes;
     published += report.published;
@@ -63,6 +68,8 @@ export function windowFigures(input: WindowInput): WindowFigures {
     deliveriesPerSecond: perSecond(deliveries),
     p50Ms: histogram.percentile(50),
     p99Ms: histogram.percentile(99),
+    ackP50Ms: acks.percentile(50),
+    ackP99Ms: acks.percentile(99),
     serverCpuPerSecond: perSecond(input.serverCpuSeconds),
     deliveriesPerCpuSecond: input.serverCpuSeconds > 0 ? deliveries / input.serverCpuSeconds : NaN,
     redisCpuPerSecond: input.redisCpuSeconds === null ? null : perSecond(input.redisCpuSeconds),

@@ -95,9 +95,10 @@ async function handle(command: Command): Promise<Reply> {
         let sequence = 0;
         const send = () => {
           tally.sent();
+          const sentAt = clockMs();
           void publisher
-            .publish(danmuSend(index, sequence++, clockMs(), command.cmidPrefix))
-            .then((outcome) => tally.answered(outcome));
+            .publish(danmuSend(index, sequence++, sentAt, command.cmidPrefix))
+            .then((outcome) => tally.answered(outcome, clockMs() - sentAt));
         };
         timers.push(
           setTimeout(() => {

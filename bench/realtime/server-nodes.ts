@@ -35,6 +35,8 @@ export interface NodeOptions {
   /** Required for binge. */
   fixture?: BingeFixture;
   dataDir: string;
+  /** Start with the inspector on a free loopback port (the memory scenario collects garbage). */
+  inspect?: boolean;
 }
 
 function command(system: SystemName): { args: string[]; path: string } {
@@ -98,7 +100,7 @@ export async function startNodes(system: SystemName, options: NodeOptions): Prom
       );
       const fd = openSync(logFile, 'a');
       const child = spawnNode(
-        args,
+        options.inspect ? ['--inspect=127.0.0.1:0', ...args] : args,
         environment(system, node, port, options),
         ['ignore', fd, fd],
         repoRoot,

@@ -8,6 +8,7 @@ function bump(counts: Record<string, number>, key: string): void {
 /** What a load worker's connections report, gathered per measurement window. */
 export class Tally {
   private readonly histogram = new LatencyHistogram();
+  private readonly ackHistogram = new LatencyHistogram();
   private deliveries = 0;
   private bytes = 0;
   private published = 0;
@@ -36,7 +37,9 @@ export class Tally {
     this.published += 1;
   }
 
-  answered(outcome: 'ok' | string): void {
+  /** A publication was answered after `ms` (ok, or the reason it failed). */
+  answered(outcome: 'ok' | string, ms: number): void {
+    this.ackHistogram.record(ms);
     if (outcome === 'ok') this.acked += 1;
     else bump(this.rejected, outcome);
   }
@@ -55,6 +58,7 @@ export class Tally {
       deliveries: this.deliveries,
       bytes: this.bytes,
       histogram: this.histogram.toSparse(),
+      ackHistogram: this.ackHistogram.toSparse(),
       published: this.published,
       acked: this.acked,
       rejected: this.rejected,
@@ -63,6 +67,7 @@ export class Tally {
       open,
     };
     this.histogram.reset();
+    this.ackHistogram.reset();
     this.deliveries = 0;
     this.bytes = 0;
     this.published = 0;

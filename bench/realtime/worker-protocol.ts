@@ -70,6 +70,8 @@ export interface WindowReport {
   bytes: number;
   /** Latencies, from the connections that measure them. */
   histogram: SparseHistogram;
+  /** Publish → reply (ok or error) times, from the publishers. */
+  ackHistogram: SparseHistogram;
   /** Publications sent, and answered with ok. */
   published: number;
   acked: number;
