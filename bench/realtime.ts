@@ -60,12 +60,20 @@ const systemLabel: Record<SystemName, string> = {
   socketio: 'Socket.IO 4',
   ws: 'ws',
 };
-const scenarios = listFlag('scenarios', ['memory', 'broadcast', 'cluster']);
+const scenarios = listFlag(
+  'scenarios',
+  quick ? ['memory', 'broadcast', 'cluster'] : ['memory', 'light', 'broadcast', 'cluster'],
+);
 const wantedSystems = listFlag('systems', allSystems) as SystemName[];
 
 const config = {
   memorySizes: (process.env.MEMORY_SIZES ?? (quick ? '500' : '5000,20000')).split(',').map(Number),
   subscribers: env('SUBSCRIBERS', quick ? 500 : 5000),
+  /**
+   * The `light` scenario: the one-node broadcast with fewer subscribers, where every system keeps
+   * up, so that latencies compare at equal work.
+   */
+  lightSubscribers: env('LIGHT_SUBSCRIBERS', 1000),
   publishers: env('PUBLISHERS', 125),
   /** Danmu per second over all publishers: 125 × 0.4/s, under the gateway's 0.5/s per user. */
   rate: env('RATE', 50),
@@ -303,7 +311,11 @@ interface BroadcastResult {
   log: { lines: number; sample: string[] };
 }
 
-async function broadcastScenario(system: SystemName, nodes: number): Promise<BroadcastResult> {
+async function broadcastScenario(
+  system: SystemName,
+  nodes: number,
+  wanted: number,
+): Promise<BroadcastResult> {
   const group = await startNodes(system, {
     nodes,
     redisUrl: nodes > 1 ? redisUrl : undefined,
@@ -318,7 +330,7 @@ async function broadcastScenario(system: SystemName, nodes: number): Promise<Bro
     workers = await startWorkers(config.subscriberWorkers + 1);
     const subscriberWorkers = workers.slice(0, config.subscriberWorkers);
     const publisherWorker = workers.at(-1)!.worker;
-    const shares = split(config.subscribers, subscriberWorkers.length);
+    const shares = split(wanted, subscriberWorkers.length);
     let firstIndex = 0;
     const started = clockMs();
     const replies = await Promise.all(
@@ -538,6 +550,7 @@ function broadcastTable(
 
 function goals(
   memory: Partial<Record<SystemName, MemoryFigure[]>>,
+  light: Partial<Record<SystemName, BroadcastResult>>,
   broadcast: Partial<Record<SystemName, BroadcastResult>>,
   cluster: Partial<Record<SystemName, BroadcastResult>>,
 ): string {
@@ -545,9 +558,11 @@ function goals(
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'MET' : 'NOT MET');
   const perCpu = (r?: BroadcastResult) => r?.median.deliveriesPerCpuSecond ?? null;
   for (const [label, set] of [
-    ['one node', broadcast],
-    ['two nodes', cluster],
+    [`one node, ${figure(config.subscribers)} subscribers`, broadcast],
+    [`two nodes, ${figure(config.subscribers)} subscribers`, cluster],
+    [`one node, ${figure(config.lightSubscribers)} subscribers`, light],
   ] as const) {
+    if (Object.keys(set).length === 0) continue;
     const ours = perCpu(set.binge);
     const theirs = perCpu(set.socketio);
     const r = ours !== null && theirs !== null ? ours / theirs : null;
@@ -575,6 +590,7 @@ function goals(
 // Run -------------------------------------------------------------------------------------------
 
 const memory: Partial<Record<SystemName, MemoryFigure[]>> = {};
+const light: Partial<Record<SystemName, BroadcastResult>> = {};
 const broadcast: Partial<Record<SystemName, BroadcastResult>> = {};
 const cluster: Partial<Record<SystemName, BroadcastResult>> = {};
 const failures: string[] = [];
@@ -615,17 +631,24 @@ try {
       });
     }
   }
+  if (scenarios.includes('light')) {
+    for (const system of systems) {
+      await attempt(`light ${system}`, async () => {
+        light[system] = await broadcastScenario(system, 1, config.lightSubscribers);
+      });
+    }
+  }
   if (scenarios.includes('broadcast')) {
     for (const system of systems) {
       await attempt(`broadcast ${system}`, async () => {
-        broadcast[system] = await broadcastScenario(system, 1);
+        broadcast[system] = await broadcastScenario(system, 1, config.subscribers);
       });
     }
   }
   if (scenarios.includes('cluster')) {
     for (const system of systems) {
       await attempt(`cluster ${system}`, async () => {
-        cluster[system] = await broadcastScenario(system, 2);
+        cluster[system] = await broadcastScenario(system, 2, config.subscribers);
       });
     }
   }
@@ -646,15 +669,24 @@ if (scenarios.includes('memory')) {
     `### Memory per idle connection (one node, each subscribed to one room)\n\n${memoryTable(memory)}`,
   );
 }
+if (scenarios.includes('light')) {
+  sections.push(
+    `### One room, one node, ${figure(config.lightSubscribers)} subscribers (a load the peers can carry)\n\n${broadcastTable(light, 1)}`,
+  );
+}
 if (scenarios.includes('broadcast')) {
-  sections.push(`### One room, one node\n\n${broadcastTable(broadcast, 1)}`);
+  sections.push(
+    `### One room, one node, ${figure(config.subscribers)} subscribers\n\n${broadcastTable(broadcast, 1)}`,
+  );
 }
 if (scenarios.includes('cluster')) {
-  sections.push(`### One room, two nodes through Redis\n\n${broadcastTable(cluster, 2)}`);
+  sections.push(
+    `### One room, two nodes through Redis, ${figure(config.subscribers)} subscribers\n\n${broadcastTable(cluster, 2)}`,
+  );
 }
 if (systems.includes('binge'))
-  sections.push(`### Goals (ours)\n\n${goals(memory, broadcast, cluster)}`);
-const logs = [broadcast.binge, cluster.binge].filter((r) => r && r.log.lines > 0);
+  sections.push(`### Goals (ours)\n\n${goals(memory, light, broadcast, cluster)}`);
+const logs = [light.binge, broadcast.binge, cluster.binge].filter((r) => r && r.log.lines > 0);
 if (logs.length > 0) {
   sections.push(
     `### What our gateway logged\n\n${logs.map((r) => r!.log.sample.join('\n')).join('\n')}`,
@@ -666,7 +698,7 @@ console.log(`\n${output}\n`);
 const resultsFile = path.join(logDir, 'results.json');
 await writeFile(
   resultsFile,
-  JSON.stringify({ runId, config, machine, memory, broadcast, cluster, failures }, null, 2),
+  JSON.stringify({ runId, config, machine, memory, light, broadcast, cluster, failures }, null, 2),
 );
 console.log(`Figures and server logs: ${logDir}`);
 await rm(dataDir, { recursive: true, force: true });
