@@ -234,6 +234,13 @@ describe('realtime failover (several gateway processes, real Redis)', () => {
       );
 
       await redis.stop('SIGKILL');
+      // A client arriving while Redis is down still ends up on the stream: served from the node's
+      // relay, or (when a backend call fails) closed with TRY_AGAIN (4005) and back with backoff.
+      const late = typedClient(b!.url, world.users[2]!, 'dev-redis-late');
+      clients.push(late);
+      const lateLabels: string[] = [];
+      late.subscribe(ch, (data) => lateLabels.push((data as { t: string }).t));
+      await late.connect();
       redis = await startRedis(redis.port);
       await publish(labels[1]!);
       await publish(labels[2]!);

@@ -3,10 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import { encode } from '@msgpack/msgpack';
 import type { DatabaseHandle } from '@binge/core/db';
 import { openTestDatabase } from '@binge/core/db/testing';
-import { errorCodes } from '@binge/core/protocol/realtime/codes';
+import { closeCodes, errorCodes } from '@binge/core/protocol/realtime/codes';
+import { createLogger } from '@binge/core/log';
+import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
+import type { Broker } from '../broker/broker.ts';
+import { createMemoryBroker } from '../broker/broker-memory.ts';
+import { createMemoryLiveCounters } from '../live/live-counters-memory.ts';
+import { createMemoryRateLimiter } from '../limits/rate-limiter-memory.ts';
+import { createGateway } from './gateway.ts';
 import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frames';
 import { connectRaw } from '../testing/raw-client.ts';
-import { rtToken, seedWorld, type RealtimeWorld } from '../testing/fixtures.ts';
+import { rtToken, seedWorld, TEST_AUTH_SECRET, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
 import { createKeywordFilter } from './text-filter.ts';
 
@@ -146,6 +153,51 @@ describe('gateway on the embedded adapters', () => {
       sender.close();
     } finally {
       await filtered.close();
+    }
+  });
+
+  test('a subscribe the broker cannot serve closes with TRY_AGAIN; the next one follows afresh', async () => {
+    // Fault injection around the real memory broker: its first follow fails, as a Redis
+    // subscribe does when the server stays unreachable.
+    const real = createMemoryBroker({ capacity: 100, ttlSeconds: 60 });
+    let failures = 1;
+    const broker: Broker = {
+      ...real,
+      kind: real.kind,
+      history: real.history,
+      follow: async (channel, handler) => {
+        if (failures-- > 0) throw new Error('broker unreachable');
+        return real.follow(channel, handler);
+      },
+    };
+    const gateway = createGateway({
+      broker,
+      store: createSqlRealtimeStore(database.db),
+      limiter: createMemoryRateLimiter(),
+      liveCounters: createMemoryLiveCounters(),
+      authSecret: TEST_AUTH_SECRET,
+      logger: createLogger({ level: 'silent', name: 'try-again' }),
+      nodeId: 'try-again',
+      creatorEpisodes: async () => [],
+    });
+    const port = await gateway.listen('127.0.0.1', 0);
+    try {
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const first = await connectRaw(url);
+      await first.hello();
+      const reply = await first.request(FrameType.subscribe, {
+        ch: `danmu:${world.episodeIds[0]}`,
+      });
+      assert.equal(payloadOf<{ c: number }>(reply).c, errorCodes.INTERNAL.code);
+      assert.equal((await first.closed).code, closeCodes.TRY_AGAIN.code);
+      const second = await connectRaw(url);
+      await second.hello();
+      const ok = await second.request(FrameType.subscribe, { ch: `danmu:${world.episodeIds[0]}` });
+      assert.equal(ok.type, FrameType.subscribed);
+      second.close();
+    } finally {
+      await gateway.close();
+      await real.close();
     }
   });
 });

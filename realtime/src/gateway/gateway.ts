@@ -382,17 +382,21 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     if (entry === undefined) {
       entry = { relay: new ChannelRelay(channel, broker, relayEvents, logger), count: 0 };
       relays.set(channel, entry);
-      entry.relay.ready.catch((error: unknown) => {
+      const created = entry.relay;
+      created.ready.catch((error: unknown) => {
         logger.warn({ err: error, channel }, 'following a channel failed');
+        // Forget it, so the next subscribe follows afresh once the broker answers again.
+        if (relays.get(channel)?.relay === created) relays.delete(channel);
+        created.close().catch(() => undefined);
       });
     }
     entry.count += 1;
     return entry.relay;
   }
 
-  function releaseRelay(channel: string): void {
+  function releaseRelay(channel: string, relay?: ChannelRelay): void {
     const entry = relays.get(channel);
-    if (entry === undefined) return;
+    if (entry === undefined || (relay !== undefined && entry.relay !== relay)) return;
     entry.count -= 1;
     if (entry.count > 0) return;
     relays.delete(channel);
@@ -630,7 +634,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
         },
       });
     } finally {
-      if (!attached) releaseRelay(name);
+      if (!attached) releaseRelay(name, relay);
     }
   }
 
@@ -875,12 +879,18 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     });
   }
 
-  /** Runs an async handler; its failures become error frames, never crashes or stray sends. */
+  /**
+   * Runs an async handler; its failures become error frames, never crashes or stray sends. A
+   * subscribe that failed on the backends (Redis or PostgreSQL unreachable) closes the connection
+   * with TRY_AGAIN instead: the client reconnects with backoff and resubscribes everything with its
+   * positions, where an error frame would leave that one channel dead in the app.
+   */
   function run(
     connection: Connection,
     rid: number,
     ch: string | undefined,
     work: () => Promise<void>,
+    backendFailureCloses = false,
   ) {
     work().catch((error: unknown) => {
       if (connection.closed) return;
@@ -894,6 +904,7 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       }
       logger.error({ err: error, cid: connection.id, ch }, 'request failed');
       fail(connection, rid, 'INTERNAL', 'internal error; retry later', ch);
+      if (backendFailureCloses) closeWith(connection, 'TRY_AGAIN');
     });
   }
 
@@ -941,8 +952,12 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
         );
         return;
       case FrameType.subscribe:
-        run(connection, frame.rid, frame.payload.ch, () =>
-          handleSubscribe(connection, frame.rid, frame.payload, channel!),
+        run(
+          connection,
+          frame.rid,
+          frame.payload.ch,
+          () => handleSubscribe(connection, frame.rid, frame.payload, channel!),
+          true,
         );
         return;
       case FrameType.unsubscribe:

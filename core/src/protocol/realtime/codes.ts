@@ -47,6 +47,12 @@ export const closeCodes = {
     reconnect: 'backoff',
     title: 'Nothing was heard from the client for two ping intervals',
   },
+  TRY_AGAIN: {
+    code: 4005,
+    reconnect: 'backoff',
+    title:
+      'A backend the gateway needs (Redis, the database) did not answer; reconnect and recover',
+  },
   PROTOCOL_VIOLATION: {
     code: 4500,
     reconnect: 'never',
