@@ -97,11 +97,10 @@ describe('realtime failover (several gateway processes, real Redis)', () => {
     database = await openTestDatabase('postgres');
     world = await seedWorld(database.db, { users: 6 });
     redis = await startRedis();
-    nodes = await Promise.all(
-      ['node-a', 'node-b', 'node-c'].map((id) =>
-        startGatewayProcess(gatewayEnv(database.url!, redis.url, id)),
-      ),
-    );
+    // One at a time into the list, so `after` stops every node that did start if one fails.
+    for (const id of ['node-a', 'node-b', 'node-c']) {
+      nodes.push(await startGatewayProcess(gatewayEnv(database.url!, redis.url, id)));
+    }
   });
 
   after(async () => {
