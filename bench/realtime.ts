@@ -20,6 +20,7 @@
  * redis://127.0.0.1:6379), and overrides SUBSCRIBERS, PUBLISHERS, RATE, MEMORY_SIZES (comma list),
  * WARMUP_SECONDS, WINDOWS, WINDOW_SECONDS.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ import {
   sampleProcess,
 } from './realtime/proc-stats.ts';
 import { counts, figure, ratio, renderTable } from './realtime/report.ts';
-import { gatewayExists, startNodes, type NodeGroup } from './realtime/server-nodes.ts';
+import { gatewayExists, repoRoot, startNodes, type NodeGroup } from './realtime/server-nodes.ts';
 import type { PublisherIdentity, SystemName, WindowReport } from './realtime/worker-protocol.ts';
 import { median } from './support/load.ts';
 
@@ -87,6 +88,12 @@ const config = {
   /** One subscriber in this many measures latency (all count deliveries). */
   latencyEvery: env('LATENCY_EVERY', 10),
   memorySettleSeconds: quick ? 2 : 5,
+  /**
+   * Idle time after a server starts before its baseline RSS: our gateway's resident memory falls
+   * by ~45 MB about 25 s after start-up (V8 handing pooled pages back; a forced collection does not
+   * do it), which would otherwise be subtracted from 20,000 connections' worth.
+   */
+  memoryIdleSeconds: env('MEMORY_IDLE_SECONDS', quick ? 5 : 40),
   /** File descriptors a server keeps for itself (listener, Redis, PostgreSQL, epoll, stdio…). */
   fdReserve: 100,
 };
@@ -231,6 +238,7 @@ async function memoryScenario(system: SystemName): Promise<MemoryFigure[]> {
   try {
     const pid = group.pids[0]!;
     const fdLimit = openFilesLimit(pid);
+    await sleep(config.memoryIdleSeconds * 1000);
     const before = await settledRss(pid, inspector);
     let previous = { rss: before, held: 0 };
     const results: MemoryFigure[] = [];
@@ -658,12 +666,28 @@ try {
     .catch((error: unknown) => log(`could not drop the database: ${String(error)}`));
 }
 
+/** Which gateway was measured: the commit, and whether realtime/ had uncommitted changes. */
+function gatewayRevision(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'realtime', 'core') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in realtime/ or core/' : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, clock ticks ${clockTicksPerSecond}/s`;
 const load =
   `${figure(config.subscribers)} subscribers in ${config.subscriberWorkers} processes, ` +
   `${config.publishers} publishers × ${(config.rate / config.publishers).toFixed(2)}/s = ${config.rate} danmu/s; ` +
   `warm-up ${config.warmupSeconds} s, median of ${config.windows} windows of ${config.windowSeconds} s`;
-const sections: string[] = [`Machine: ${machine}`, `Load: ${load}`];
+const sections: string[] = [
+  `Machine: ${machine}`,
+  `Gateway: ${gatewayRevision()}`,
+  `Load: ${load}`,
+];
 if (scenarios.includes('memory')) {
   sections.push(
     `### Memory per idle connection (one node, each subscribed to one room)\n\n${memoryTable(memory)}`,
