@@ -70,6 +70,9 @@ function environment(system: SystemName, node: number, port: number, options: No
       DATA_DIR: options.dataDir,
       NODE_ID: nodeId,
       LOG_LEVEL: 'warn',
+      // Keys of this run only: its user ids come from a fresh database and must not meet the rate
+      // buckets or streams of another run or a live deployment on the same Redis.
+      REDIS_PREFIX: `bench-${path.basename(options.dataDir).replace(/[^A-Za-z0-9_-]/g, '')}:`,
     };
   }
   return {

@@ -63,7 +63,7 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
   let limiter: RateLimiter;
   let liveCounters: LiveCounters;
   if (config.redisUrl !== undefined) {
-    const prefix = deps.redisPrefix ?? 'binge:';
+    const prefix = deps.redisPrefix ?? config.redisPrefix;
     broker = createRedisBroker({ url: config.redisUrl, logger, prefix, ...history });
     limiter = createRedisRateLimiter({ url: config.redisUrl, logger, prefix: `${prefix}rate:` });
     liveCounters = createRedisLiveCounters({

@@ -36,6 +36,11 @@ export interface Config {
   realtimePort: number;
   /** Interface of the gateway's own listener: loopback when embedded, 0.0.0.0 when scaled. */
   realtimeHost: string;
+  /**
+   * Prefix of the realtime gateway's Redis keys and pub/sub channels, so several deployments (or a
+   * benchmark beside a live one) can share one Redis without sharing buckets or streams.
+   */
+  redisPrefix: string;
   /** Word list of the realtime keyword filter (one per line); unset means no list. */
   blockedWordsFile: string | undefined;
   /** What the keyword filter does with a listed word: mask it with `*`, or reject the text. */
@@ -141,6 +146,15 @@ function secret(env: Env, name: string, dataDir: string, fileName: string): stri
   }
 }
 
+function redisPrefix(env: Env): string {
+  const raw = read(env, 'REDIS_PREFIX') ?? 'binge:';
+  // Braces would break the hash tags that keep a channel's keys in one cluster slot.
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) {
+    throw new ConfigError('REDIS_PREFIX', 'must be 1-64 letters, digits, ".", "_", "-" or ":"');
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = read(env, 'HOST') ?? '0.0.0.0';
@@ -170,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     realtimeTokenTtlSeconds: integer(env, 'REALTIME_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
     realtimePort: integer(env, 'REALTIME_PORT', 0, 0, 65535),
     realtimeHost: read(env, 'REALTIME_HOST') ?? '127.0.0.1',
+    redisPrefix: redisPrefix(env),
     blockedWordsFile: read(env, 'BLOCKED_WORDS_FILE'),
     blockedWordsMode: oneOf(env, 'BLOCKED_WORDS_MODE', 'mask', ['mask', 'reject'] as const),
     mediaTokenTtlSeconds: integer(env, 'MEDIA_TOKEN_TTL', 6 * 3600, 30, 7 * 24 * 3600),

@@ -200,4 +200,55 @@ describe('gateway on the embedded adapters', () => {
       await real.close();
     }
   });
+
+  test('a retry after a restart is answered from storage, not broadcast again', async () => {
+    // Two gateway lives on one database, each with its own memory broker (a restart): the second
+    // one's clock is 6 minutes on, past the republish window.
+    let clock = Date.now();
+    const start = async (nodeId: string) => {
+      const broker = createMemoryBroker({ capacity: 100, ttlSeconds: 3600 });
+      const gateway = createGateway({
+        broker,
+        store: createSqlRealtimeStore(database.db),
+        limiter: createMemoryRateLimiter(),
+        liveCounters: createMemoryLiveCounters(),
+        authSecret: TEST_AUTH_SECRET,
+        logger: createLogger({ level: 'silent', name: nodeId }),
+        nodeId,
+        creatorEpisodes: async () => [],
+        now: () => clock,
+      });
+      const port = await gateway.listen('127.0.0.1', 0);
+      return { gateway, broker, url: `ws://127.0.0.1:${port}/ws` };
+    };
+    const ch = `danmu:${world.episodeIds[1]}`;
+    const send = danmu('once only', 'cmid-restart-1');
+    const first = await start('life-1');
+    const sender = await connectRaw(first.url);
+    await sender.hello(rtToken(world.users[1]!, { nowMs: clock }));
+    const ok = await sender.request(FrameType.publish, { ch, d: send });
+    const { mid } = payloadOf<{ mid: string }>(ok);
+    sender.close();
+    await first.gateway.close();
+    await first.broker.close();
+
+    clock += 6 * 60_000;
+    const second = await start('life-2');
+    try {
+      const viewer = await connectRaw(second.url);
+      await viewer.hello();
+      await viewer.request(FrameType.subscribe, { ch });
+      const retry = await connectRaw(second.url);
+      await retry.hello(rtToken(world.users[1]!, { nowMs: clock }));
+      const again = await retry.request(FrameType.publish, { ch, d: send });
+      assert.deepEqual(again.payload, { mid, dup: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(viewer.frames.filter((f) => f.type === FrameType.publication).length, 0);
+      viewer.close();
+      retry.close();
+    } finally {
+      await second.gateway.close();
+      await second.broker.close();
+    }
+  });
 });

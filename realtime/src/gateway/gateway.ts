@@ -150,6 +150,8 @@ function isLossy(channel: Channel): boolean {
 }
 
 const DEFAULT_HISTORY_PAGE = 500;
+/** Half the broker's idempotency window (DEFAULT_IDEMPOTENCY_TTL_SECONDS, 10 min). */
+const REPUBLISH_WINDOW_MS = 5 * 60 * 1000;
 const DEFAULT_FEED_PAGE = 20;
 const PAYLOAD_SLACK = 4;
 
@@ -693,11 +695,15 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
           size: record.size,
           cmid: record.cmid,
         };
-        const appended = await broker.publish(payload.ch, encode(data), {
-          idempotencyKey: `${userId}:${sent.cmid}`,
-        });
-        if (!appended.duplicate) tally(channel.episodeId, { type: 'danmu' });
-        return okOf(appended.offset, record.mid, duplicate || appended.duplicate);
+        const published = await publishStored(
+          payload.ch,
+          encode(data),
+          `${userId}:${sent.cmid}`,
+          duplicate,
+          record.createdAtMs,
+        );
+        if (!published.duplicate) tally(channel.episodeId, { type: 'danmu' });
+        return okOf(published, record.mid);
       }
       case 'chat': {
         await rateLimit([gatewayRateRules.chatPerUser], [user]);
@@ -719,10 +725,14 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
           ts: record.createdAtMs,
           cmid: record.cmid,
         };
-        const appended = await broker.publish(payload.ch, encode(data), {
-          idempotencyKey: `${userId}:${sent.cmid}`,
-        });
-        return okOf(appended.offset, record.mid, duplicate || appended.duplicate);
+        const published = await publishStored(
+          payload.ch,
+          encode(data),
+          `${userId}:${sent.cmid}`,
+          duplicate,
+          record.createdAtMs,
+        );
+        return okOf(published, record.mid);
       }
       case 'dm': {
         await rateLimit([gatewayRateRules.dmPerUser], [user]);
@@ -749,11 +759,16 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
         };
         const bytes = encode(data);
         // The recipient's inbox, then the sender's (their other devices); `off` is the sender's.
-        await broker.publish(payload.ch, bytes, { idempotencyKey: `${userId}:${sent.cmid}` });
-        const own = await broker.publish(`dm:${userId}`, bytes, {
-          idempotencyKey: `${userId}:${sent.cmid}:own`,
-        });
-        return okOf(own.offset, record.mid, duplicate || own.duplicate);
+        const key = `${userId}:${sent.cmid}`;
+        await publishStored(payload.ch, bytes, key, duplicate, record.createdAtMs);
+        const own = await publishStored(
+          `dm:${userId}`,
+          bytes,
+          `${key}:own`,
+          duplicate,
+          record.createdAtMs,
+        );
+        return okOf(own, record.mid);
       }
       case 'progress': {
         await rateLimit([gatewayRateRules.progressPerUser], [user]);
@@ -795,8 +810,31 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     }
   }
 
-  function okOf(offset: number, mid: string, duplicate: boolean): OkPayload {
-    return duplicate ? { off: offset, mid, dup: true } : { off: offset, mid };
+  /**
+   * Publishes what the store just accepted, or re-publishes a retry (`duplicate`) so that a crash
+   * between storing and publishing is healed by the client's retry: the broker's idempotency key
+   * makes that a no-op when the first publish went through. The broker remembers keys for 10
+   * minutes; a retry of something stored longer ago than half that is answered from storage
+   * (`dup`, no offset) and never broadcast a second time.
+   */
+  async function publishStored(
+    channel: string,
+    bytes: Uint8Array,
+    idempotencyKey: string,
+    duplicate: boolean,
+    createdAtMs: number,
+  ): Promise<{ offset?: number; duplicate: boolean }> {
+    if (duplicate && now() - createdAtMs > REPUBLISH_WINDOW_MS) return { duplicate: true };
+    const appended = await broker.publish(channel, bytes, { idempotencyKey });
+    return { offset: appended.offset, duplicate: duplicate || appended.duplicate };
+  }
+
+  function okOf(published: { offset?: number; duplicate: boolean }, mid: string): OkPayload {
+    return {
+      ...(published.offset === undefined ? {} : { off: published.offset }),
+      mid,
+      ...(published.duplicate ? { dup: true } : {}),
+    };
   }
 
   async function handleHistory(
