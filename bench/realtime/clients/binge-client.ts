@@ -4,7 +4,7 @@
  * Control frames (welcome, subscribed, ok, error, unsubscribed, pong) go through core's
  * `decodeServerFrame`, which validates them fully. Publications and batches, 250,000 a second in
  * the broadcast scenario on the same two cores as the server, take a fast path: on a connection
- * that measures latency msgpackr reads the frame and each publication's send time; on the others
+ * that measures latency @msgpack/msgpack reads the frame and each publication's send time; on the others
  * the count comes from the frame's first bytes (frame-count.ts). One data frame in
  * `validateEvery` on every connection still goes through `decodeServerFrame`, and a failure is
  * counted as an error.
@@ -16,7 +16,7 @@ import {
   PROTOCOL_VERSION,
   type ClientFrame,
 } from '@binge/core/protocol/realtime/frames';
-import { Unpackr } from 'msgpackr';
+import { Decoder } from '@msgpack/msgpack';
 import WebSocket from 'ws';
 import { clockMs, sentAtOf, type DanmuSend } from '../danmu-payload.ts';
 import { publicationsIn } from '../frame-count.ts';
@@ -32,7 +32,7 @@ import {
 } from './system-client.ts';
 
 const validateEvery = 1000;
-const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false });
+const decoder = new Decoder();
 const closeNames = new Map<number, string>(
   Object.entries(closeCodes).map(([name, close]) => [close.code, name]),
 );
@@ -167,7 +167,7 @@ class GatewaySocket implements Connection {
         return;
       }
     }
-    const [, , payload] = unpackr.unpack(data) as [number, number, Record<string, unknown>];
+    const [, , payload] = decoder.decode(data) as [number, number, Record<string, unknown>];
     if (type === FrameType.publication) {
       this.deliver(payload as WirePublication, now);
     } else {
