@@ -91,7 +91,7 @@ describe('realtime failover (several gateway processes, real Redis)', () => {
   let database: TestDatabase;
   let world: RealtimeWorld;
   let redis: Child & { port: number; url: string };
-  let nodes: Gateway[] = [];
+  const nodes: Gateway[] = [];
 
   before(async () => {
     database = await openTestDatabase('postgres');
