@@ -8,6 +8,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '@binge/core/config';
 import type { DatabaseHandle } from '@binge/core/db';
+import type { EngagementStore } from '@binge/core/engagement';
+import { createSqlEngagementStore } from '@binge/core/engagement/store-sql';
 import type { Logger } from '@binge/core/log';
 import { errorCodes } from '@binge/core/protocol/errors';
 import type { RealtimeStore } from '@binge/core/realtime-state';
@@ -21,6 +23,7 @@ import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { ProblemSchema } from './catalog/catalog-schemas.ts';
 import { createCursorCodec } from './catalog/page-cursor.ts';
+import { engagementRoutes } from './engagement/engagement-routes.ts';
 import { errorHandler } from './errors/error-handler.ts';
 import { sendProblem } from './errors/problem.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -47,6 +50,8 @@ export interface AppDeps {
   viewerOf?: (request: FastifyRequest) => Viewer | Promise<Viewer>;
   /** The gateway's durable state (progress, DMs, chat, danmu, blocks); defaults to SQL on `db`. */
   realtimeStore?: RealtimeStore;
+  /** Likes, favourites, follow-ups and follows; defaults to SQL on `db`. */
+  engagementStore?: EngagementStore;
 }
 
 export interface BuildOptions {
@@ -183,6 +188,11 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
   await app.register(realtimeStateRoutes, {
     prefix: '/api/v1',
     store: deps.realtimeStore ?? createSqlRealtimeStore(db.db),
+    guard,
+  });
+  await app.register(engagementRoutes, {
+    prefix: '/api/v1',
+    store: deps.engagementStore ?? createSqlEngagementStore(db.db),
     guard,
   });
   await app.register(mediaRoutes, {

@@ -182,26 +182,48 @@ export const renditions = pgTable(
   (t) => [uniqueIndex('renditions_asset_name_idx').on(t.assetId, t.name)],
 );
 
-/** Ranking counters per series; the hot list decays them by age at read time. */
-export const seriesCounters = pgTable('series_counters', {
-  seriesId: integer('series_id')
-    .primaryKey()
-    .references(() => series.id, { onDelete: 'cascade' }),
-  views: bigint('views', { mode: 'number' }).notNull().default(0),
-  likes: bigint('likes', { mode: 'number' }).notNull().default(0),
-  completions: bigint('completions', { mode: 'number' }).notNull().default(0),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Ranking counters per series; the hot list decays them by age at read time. `likes`,
+ * `favourites` and `follow_ups` are derived from engagement_edges (adjusted in the transaction
+ * that flips an edge), so they never go below zero.
+ */
+export const seriesCounters = pgTable(
+  'series_counters',
+  {
+    seriesId: integer('series_id')
+      .primaryKey()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+    likes: bigint('likes', { mode: 'number' }).notNull().default(0),
+    favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
+    followUps: bigint('follow_ups', { mode: 'number' }).notNull().default(0),
+    completions: bigint('completions', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'series_counters_engagement_nonnegative',
+      sql`${t.likes} >= 0 and ${t.favourites} >= 0 and ${t.followUps} >= 0`,
+    ),
+  ],
+);
 
-export const episodeCounters = pgTable('episode_counters', {
-  episodeId: integer('episode_id')
-    .primaryKey()
-    .references(() => episodes.id, { onDelete: 'cascade' }),
-  views: bigint('views', { mode: 'number' }).notNull().default(0),
-  likes: bigint('likes', { mode: 'number' }).notNull().default(0),
-  danmu: bigint('danmu', { mode: 'number' }).notNull().default(0),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const episodeCounters = pgTable(
+  'episode_counters',
+  {
+    episodeId: integer('episode_id')
+      .primaryKey()
+      .references(() => episodes.id, { onDelete: 'cascade' }),
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+    likes: bigint('likes', { mode: 'number' }).notNull().default(0),
+    favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
+    danmu: bigint('danmu', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('episode_counters_engagement_nonnegative', sql`${t.likes} >= 0 and ${t.favourites} >= 0`),
+  ],
+);
 
 /**
  * Jobs of the in-process queue adapter. Kept in the database so that queued work survives a
@@ -386,4 +408,67 @@ export const watchProgress = pgTable(
     primaryKey({ columns: [t.userId, t.episodeId] }),
     index('watch_progress_recent_idx').on(t.userId, t.updatedAt),
   ],
+);
+
+// Engagement (issue 4): likes, favourites, follow-ups (追剧) and follows.
+
+/**
+ * Likes, favourites, follow-ups (追剧) and follows: one LWW element set per (user, kind), one row
+ * per element (core/src/protocol/crdt/lww-set.ts, DESIGN.md "CRDT-like state"). A row holds the
+ * winning operation: `present` and its HLC stamp. A write replaces it only with a higher stamp in
+ * (wall, counter, node) order, or on an equal stamp when it is a remove (remove wins ties), so
+ * writes converge whatever order they arrive in. Removed elements stay as `present = false`
+ * tombstones, so a stale add cannot bring them back.
+ *
+ * `target_id` names an episode, a series or a user by `target_type`; no foreign key can point at
+ * three tables, so the store checks the target exists before it writes.
+ */
+export const engagementEdges = pgTable(
+  'engagement_edges',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['like', 'favourite', 'follow_up', 'follow'] }).notNull(),
+    targetType: text('target_type', { enum: ['episode', 'series', 'user'] }).notNull(),
+    targetId: integer('target_id').notNull(),
+    present: boolean('present').notNull(),
+    hlcWallMs: bigId('hlc_wall_ms').notNull(),
+    hlcCounter: integer('hlc_counter').notNull(),
+    hlcNode: text('hlc_node').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind, t.targetType, t.targetId] }),
+    // A user's list, newest first (keyset on the stamp).
+    index('engagement_edges_list_idx').on(
+      t.userId,
+      t.kind,
+      t.targetType,
+      t.hlcWallMs,
+      t.hlcCounter,
+    ),
+    // Who engaged with a target: a user's followers.
+    index('engagement_edges_target_idx').on(t.targetType, t.targetId, t.kind),
+    check(
+      'engagement_edges_kind_target_check',
+      sql`(${t.kind} in ('like', 'favourite') and ${t.targetType} in ('episode', 'series'))
+        or (${t.kind} = 'follow_up' and ${t.targetType} = 'series')
+        or (${t.kind} = 'follow' and ${t.targetType} = 'user' and ${t.targetId} <> ${t.userId})`,
+    ),
+  ],
+);
+
+/** Follower and following counts per user, derived from `follow` edges like the likes above. */
+export const userCounters = pgTable(
+  'user_counters',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    followers: bigint('followers', { mode: 'number' }).notNull().default(0),
+    following: bigint('following', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('user_counters_nonnegative', sql`${t.followers} >= 0 and ${t.following} >= 0`)],
 );

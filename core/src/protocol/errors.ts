@@ -12,6 +12,12 @@ export const errorRegistry = {
   MEDIA_PATH_INVALID: { status: 400, title: 'The media path is not a valid storage key' },
   INVALID_DANMU_WINDOW: { status: 400, title: 'The danmu window is empty, reversed or too long' },
   CANNOT_BLOCK_SELF: { status: 400, title: 'A user cannot block themselves' },
+  INVALID_ENGAGEMENT_TARGET: {
+    status: 400,
+    title: 'This kind of engagement cannot name that target',
+  },
+  CANNOT_FOLLOW_SELF: { status: 400, title: 'A user cannot follow themselves' },
+  HLC_CLOCK_DRIFT: { status: 400, title: 'The HLC stamp is too far ahead of the server clock' },
   AUTH_REQUIRED: { status: 401, title: 'Sign-in is required' },
   SESSION_INVALID: { status: 401, title: 'The session token is not valid' },
   SESSION_EXPIRED: { status: 401, title: 'The session token has expired' },
