@@ -7,6 +7,8 @@ import { openDatabase, type DatabaseHandle } from '@binge/core/db';
 import { createBus, createQueue, createStorage } from '@binge/core/runtime/adapters';
 import { createLogger } from '@binge/core/log';
 import { topics, type Bus, type MediaProgressMessage } from '@binge/core/bus';
+import { createEpisodeReminders } from '@binge/core/notifications/episode-reminders';
+import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
 import { queueNames, type Queue } from '@binge/core/queue';
 import { build } from '../api/src/app.ts';
 import { createMediaProcessor } from '../media/src/processor/media-processor.ts';
@@ -90,6 +92,13 @@ export async function startPlatform(
     else logger.warn({ episodeId: message.episodeId, error: message.error }, 'episode failed');
   });
 
+  // Follow-up (追剧) reminders: an episode's 'done' becomes a notification for each follower.
+  const reminders = await createEpisodeReminders({
+    bus,
+    store: createSqlNotificationStore(database.db),
+    logger: logger.child({ component: 'episode-reminders' }),
+  });
+
   const demo = demoProfile(config.demoScale);
   if (config.mediaWorker) {
     const processor = createMediaProcessor({
@@ -145,6 +154,8 @@ export async function startPlatform(
       await app.close();
       await seeded;
       await queue.close();
+      // No job reports 'done' any more: finish the reminders under way while the database is open.
+      await reminders.close();
       await unsubscribe();
       await bus.close();
       await database.close();

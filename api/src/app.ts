@@ -11,6 +11,8 @@ import type { DatabaseHandle } from '@binge/core/db';
 import type { EngagementStore } from '@binge/core/engagement';
 import { createSqlEngagementStore } from '@binge/core/engagement/store-sql';
 import type { Logger } from '@binge/core/log';
+import type { NotificationStore } from '@binge/core/notifications';
+import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
 import { errorCodes } from '@binge/core/protocol/errors';
 import type { RealtimeStore } from '@binge/core/realtime-state';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
@@ -33,6 +35,7 @@ import { createMediaCache } from './media/media-cache.ts';
 import { mediaRoutes } from './media/media-routes.ts';
 import { createMediaUrlSigner } from './media/media-url.ts';
 import { freeEpisodesOnly, type Entitlements, type Viewer } from './playback/entitlements.ts';
+import { notificationRoutes } from './notifications/notification-routes.ts';
 import { playbackRoutes } from './playback/playback-routes.ts';
 import { realtimeStateRoutes } from './realtime-state/realtime-routes.ts';
 
@@ -52,6 +55,8 @@ export interface AppDeps {
   realtimeStore?: RealtimeStore;
   /** Likes, favourites, follow-ups and follows; defaults to SQL on `db`. */
   engagementStore?: EngagementStore;
+  /** The notification inbox; defaults to SQL on `db`. */
+  notificationStore?: NotificationStore;
 }
 
 export interface BuildOptions {
@@ -193,6 +198,11 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
   await app.register(engagementRoutes, {
     prefix: '/api/v1',
     store: deps.engagementStore ?? createSqlEngagementStore(db.db),
+    guard,
+  });
+  await app.register(notificationRoutes, {
+    prefix: '/api/v1',
+    store: deps.notificationStore ?? createSqlNotificationStore(db.db),
     guard,
   });
   await app.register(mediaRoutes, {

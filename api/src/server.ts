@@ -2,13 +2,17 @@ import closeWithGrace from 'close-with-grace';
 import { loadConfig } from '@binge/core/config';
 import { openDatabase } from '@binge/core/db';
 import { createLogger } from '@binge/core/log';
+import { createEpisodeReminders } from '@binge/core/notifications/episode-reminders';
+import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
+import { createBus } from '@binge/core/runtime/adapters';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { build } from './app.ts';
 
 /**
  * The API as its own process (scaled topology). The embedded launcher calls build() instead and
  * mounts web beside it. On SIGINT/SIGTERM the server stops accepting connections, lets in-flight
- * requests finish (up to SHUTDOWN_GRACE_SECONDS), then closes the database.
+ * requests finish (up to SHUTDOWN_GRACE_SECONDS), finishes the reminders under way, then closes
+ * the bus and the database.
  */
 const config = loadConfig();
 const logger = createLogger({ level: config.logLevel, name: 'api' });
@@ -26,10 +30,21 @@ const app = await build(
   { trustProxy: 'loopback, linklocal, uniquelocal' },
 );
 
+// Follow-up (追剧) reminders: every API process hears each 'done' on the bus; the store's dedupe
+// key lets exactly one of them create and push each follower's notification.
+const bus = createBus(config);
+const reminders = await createEpisodeReminders({
+  bus,
+  store: createSqlNotificationStore(db.db),
+  logger: logger.child({ component: 'episode-reminders' }),
+});
+
 closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an uncaught error');
   else logger.info({ signal }, 'shutting down');
   await app.close();
+  await reminders.close();
+  await bus.close();
   await db.close();
 });
 

@@ -472,3 +472,29 @@ export const userCounters = pgTable(
   },
   (t) => [check('user_counters_nonnegative', sql`${t.followers} >= 0 and ${t.following} >= 0`)],
 );
+
+/**
+ * A user's notification inbox: what the gateway pushes live on `notify:<userId>` is also kept
+ * here, so a follower who was offline finds it later. `dedupe_key` names the event a notification
+ * is about (`episode:<id>`), so reacting to the same event twice, or in two processes, inserts it
+ * once.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+    url: text('url'),
+    dedupeKey: text('dedupe_key').notNull(),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('notifications_user_dedupe_idx').on(t.userId, t.dedupeKey),
+    index('notifications_user_id_idx').on(t.userId, t.id.desc()),
+  ],
+);
