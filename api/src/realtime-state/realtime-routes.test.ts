@@ -263,6 +263,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(await store.isBlocked(alice.user.id, carol.user.id), true);
       assert.equal(await store.isBlocked(carol.user.id, alice.user.id), false);
       assert.equal((await alice.block(carol.user.id)).statusCode, 204);
+      const listed = await alice.blocks();
+      assert.equal(listed.statusCode, 200, listed.body);
+      const blocks = listed.json() as { items: { userId: number; blockedAt: string }[] };
+      assert.deepEqual(
+        blocks.items.map((b) => b.userId),
+        [carol.user.id],
+      );
+      assert.ok(!Number.isNaN(Date.parse(blocks.items[0]!.blockedAt)));
       assert.equal(
         await store.addDm({
           from: carol.user.id,
@@ -275,6 +283,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
       assert.equal((await alice.unblock(carol.user.id)).statusCode, 204);
       assert.equal(await store.isBlocked(alice.user.id, carol.user.id), false);
+      assert.deepEqual((await alice.blocks()).json(), { items: [] });
+      assertProblem(await t.app.inject('/api/v1/me/blocks'), 401, 'AUTH_REQUIRED');
       assert.equal((await alice.unblock(carol.user.id)).statusCode, 204);
       const sent = await store.addDm({
         from: carol.user.id,

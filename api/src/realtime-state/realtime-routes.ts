@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
+  BlockedUser,
   ChatMessage,
   DanmuWindow,
   DirectMessage,
@@ -20,6 +21,7 @@ import { AppError } from '../errors/app-error.ts';
 import { decimalQuery } from '../http/decimal-query.ts';
 import { parseEntityId } from '../http/entity-id.ts';
 import {
+  BlockedUserSchema,
   BoundedLimit,
   ChatMessageSchema,
   DanmuWindowSchema,
@@ -201,6 +203,30 @@ export async function realtimeStateRoutes(
       throw new AppError('USER_NOT_FOUND', `User ${userId} does not exist`);
     return userId;
   }
+
+  typed.get(
+    '/me/blocks',
+    {
+      onRequest: guard.requireUser,
+      schema: {
+        summary: 'The users the signed-in user blocked, most recent first',
+        tags: ['realtime'],
+        security: sessionRequired,
+        querystring: recentQuery,
+        response: { 200: ListSchema(BlockedUserSchema), 400: badLimit, 401: unauthorized },
+      },
+    },
+    async (request): Promise<List<BlockedUser>> => {
+      const me = guard.userOf(request).id;
+      const records = await store.blockedUsers(me, request.query.limit ?? 100);
+      return {
+        items: records.map((r) => ({
+          userId: r.userId,
+          blockedAt: new Date(r.blockedAtMs).toISOString(),
+        })),
+      };
+    },
+  );
 
   typed.put(
     '/me/blocks/:userId',

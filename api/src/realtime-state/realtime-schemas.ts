@@ -37,6 +37,11 @@ export const ChatMessageSchema = Type.Object({
   createdAt: CreatedAt,
 });
 
+export const BlockedUserSchema = Type.Object({
+  userId: Type.Integer({ minimum: 1 }),
+  blockedAt: Type.String({ format: 'date-time' }),
+});
+
 export const DirectMessageSchema = Type.Object({
   mid: Mid,
   from: Type.Integer(),

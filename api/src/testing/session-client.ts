@@ -16,6 +16,7 @@ export interface SessionClient {
   dms(query?: string): Promise<LightMyRequestResponse>;
   chat(roomId: number | string, query?: string): Promise<LightMyRequestResponse>;
   danmu(episodeId: number | string, query: string): Promise<LightMyRequestResponse>;
+  blocks(query?: string): Promise<LightMyRequestResponse>;
   block(userId: number | string): Promise<LightMyRequestResponse>;
   unblock(userId: number | string): Promise<LightMyRequestResponse>;
 }
@@ -49,6 +50,7 @@ export function clientFor(app: FastifyInstance, user: User, sessionToken: string
     dms: (query) => get(withQuery('/api/v1/me/dms', query)),
     chat: (roomId, query) => get(withQuery(`/api/v1/rooms/${roomId}/chat`, query)),
     danmu: (episodeId, query) => get(`/api/v1/episodes/${episodeId}/danmu?${query}`),
+    blocks: (query) => get(withQuery('/api/v1/me/blocks', query)),
     block: (userId) => app.inject({ method: 'PUT', url: `/api/v1/me/blocks/${userId}`, headers }),
     unblock: (userId) =>
       app.inject({ method: 'DELETE', url: `/api/v1/me/blocks/${userId}`, headers }),

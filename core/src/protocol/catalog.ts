@@ -151,6 +151,12 @@ export interface ChatMessage {
   createdAt: string;
 }
 
+/** A user the caller blocked (GET /api/v1/me/blocks). */
+export interface BlockedUser {
+  userId: number;
+  blockedAt: string;
+}
+
 export interface DirectMessage {
   mid: string;
   from: number;

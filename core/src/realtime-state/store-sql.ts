@@ -484,6 +484,18 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
       return rows.length > 0;
     },
 
+    async blockedUsers(blockerId, limit) {
+      assertId('blockerId', blockerId);
+      assertLimit(limit);
+      const rows = await db
+        .select({ userId: userBlocks.blockedId, createdAt: userBlocks.createdAt })
+        .from(userBlocks)
+        .where(eq(userBlocks.blockerId, blockerId))
+        .orderBy(desc(userBlocks.createdAt), desc(userBlocks.blockedId))
+        .limit(limit);
+      return rows.map((row) => ({ userId: row.userId, blockedAtMs: row.createdAt.getTime() }));
+    },
+
     async writeProgress(write) {
       assertId('userId', write.userId);
       assertId('episodeId', write.episodeId);

@@ -466,6 +466,13 @@ function storeContract(kind: 'pglite' | 'postgres') {
         await store.block(bob, alice); // blocking twice is one block
         assert.equal(await store.isBlocked(bob, alice), true);
         assert.equal(await store.isBlocked(alice, bob), false);
+        const listed = await store.blockedUsers(bob, 10);
+        assert.deepEqual(
+          listed.map((b) => b.userId),
+          [alice],
+        );
+        assert.deepEqual(await store.blockedUsers(alice, 10), []);
+        await assert.rejects(store.blockedUsers(bob, -1), RangeError);
 
         assert.equal(
           await store.addDm({ from: alice, to: bob, text: 'b', cmid: seed.cmid() }),
@@ -486,6 +493,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
 
         await store.unblock(bob, alice);
         assert.equal(await store.isBlocked(bob, alice), false);
+        assert.deepEqual(await store.blockedUsers(bob, 10), []);
         const again = await store.addDm({ from: alice, to: bob, text: 'd', cmid: seed.cmid() });
         assert.ok(typeof again === 'object' && !again.duplicate);
       });

@@ -62,6 +62,11 @@ export interface ProgressRecord {
 
 export type Stored<T> = { record: T; duplicate: boolean };
 
+export interface BlockRecord {
+  userId: number;
+  blockedAtMs: number;
+}
+
 export type ReceiptOutcome =
   /** The receipt moved forward: publish it to the sender. */
   | { kind: 'advanced'; peerId: number; mid: string }
@@ -110,6 +115,8 @@ export interface RealtimeStore {
   block(blockerId: number, blockedId: number): Promise<void>;
   unblock(blockerId: number, blockedId: number): Promise<void>;
   isBlocked(blockerId: number, blockedId: number): Promise<boolean>;
+  /** The users `blockerId` blocked, most recent first, at most `limit`. */
+  blockedUsers(blockerId: number, limit: number): Promise<BlockRecord[]>;
 
   /**
    * LWW write of (userId, episodeId): stores `write` only when its stamp is higher than the stored
