@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, count, eq, sql } from 'drizzle-orm';
-import type { Database, DatabaseHandle } from '../db/database.ts';
-import {
-  categories,
-  engagementEdges,
-  episodeCounters,
-  episodes,
-  series,
-  seriesCounters,
-  userCounters,
-  users,
-} from '../db/schema.ts';
+import type { DatabaseHandle } from '../db/database.ts';
+import { engagementEdges, episodeCounters, seriesCounters, userCounters } from '../db/schema.ts';
 import { openTestDatabase } from '../db/test-database.ts';
+import { createTestSeeder, type TestSeeder } from '../db/test-seed.ts';
 import type { HlcStamp } from '../protocol/crdt/hlc-stamp.ts';
 import { seededRandom } from '../protocol/crdt/seeded-random.ts';
 import { createSqlEngagementStore, replacesStored } from './store-sql.ts';
@@ -31,56 +23,6 @@ const stamp = (wallMs: number, counter = 0, node = 'phone'): HlcStamp => ({
   counter,
   node,
 });
-
-function seeder(db: Database) {
-  let n = 0;
-  const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
-  let categoryId: number | undefined;
-  return {
-    async user(): Promise<number> {
-      const [row] = await db
-        .insert(users)
-        .values({ handle: unique('user'), displayName: 'Viewer' })
-        .returning({ id: users.id });
-      return row!.id;
-    },
-    async series(status: 'draft' | 'published' = 'published'): Promise<number> {
-      if (categoryId === undefined) {
-        const [category] = await db
-          .insert(categories)
-          .values({ slug: unique('category'), nameEn: 'Drama', nameZh: '剧情' })
-          .returning({ id: categories.id });
-        categoryId = category!.id;
-      }
-      const [row] = await db
-        .insert(series)
-        .values({
-          slug: unique('series'),
-          titleEn: 'Title',
-          titleZh: '标题',
-          synopsisEn: 'Synopsis',
-          synopsisZh: '简介',
-          categoryId,
-          status,
-          publishedAt: status === 'published' ? new Date() : null,
-        })
-        .returning({ id: series.id });
-      return row!.id;
-    },
-    async episode(seriesId?: number): Promise<number> {
-      const [row] = await db
-        .insert(episodes)
-        .values({
-          seriesId: seriesId ?? (await this.series()),
-          number: 1,
-          titleEn: 'Episode 1',
-          titleZh: '第1集',
-        })
-        .returning({ id: episodes.id });
-      return row!.id;
-    },
-  };
-}
 
 async function rejectsNotFound(promise: Promise<unknown>, targetType: EngagementTargetType) {
   await assert.rejects(promise, (error: unknown) => {
@@ -106,12 +48,12 @@ function storeContract(kind: 'pglite' | 'postgres') {
   describe(`SQL engagement store on ${kind}`, () => {
     let handle: DatabaseHandle;
     let store: EngagementStore;
-    let seed: ReturnType<typeof seeder>;
+    let seed: TestSeeder;
 
     before(async () => {
       handle = await openTestDatabase(kind);
       store = createSqlEngagementStore(handle.db);
-      seed = seeder(handle.db);
+      seed = createTestSeeder(handle.db);
     });
     after(() => handle.close());
 
@@ -151,7 +93,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     }
 
     test('like and unlike: presence, count and the counter row move together', async () => {
-      const episodeId = await seed.episode();
+      const episodeId = await seed.episode(await seed.series());
       const user = await seed.user();
       assert.deepEqual(await store.write(user, like(episodeId, true, stamp(1_000))), {
         applied: true,
@@ -170,7 +112,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     test('two devices with out-of-order stamps converge whatever order the writes arrive in', async () => {
       const random = seededRandom(7);
       for (let round = 0; round < 6; round += 1) {
-        const episodeId = await seed.episode();
+        const episodeId = await seed.episode(await seed.series());
         const users = [await seed.user(), await seed.user()];
         // Each user toggles on two devices; stamps interleave and sometimes tie across nodes.
         const writes: Array<{ user: number; write: EngagementWrite }> = [];
@@ -212,7 +154,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('a stale write never flips a newer one, and says it was not applied', async () => {
-      const episodeId = await seed.episode();
+      const episodeId = await seed.episode(await seed.series());
       const user = await seed.user();
       await store.write(user, like(episodeId, true, stamp(5_000, 0, 'tablet')));
       assert.deepEqual(await store.write(user, like(episodeId, false, stamp(4_999, 9, 'phone'))), {
@@ -230,7 +172,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('an exact tie of stamps: remove wins, whichever arrives first', async () => {
-      const episodeId = await seed.episode();
+      const episodeId = await seed.episode(await seed.series());
       const [first, second] = [await seed.user(), await seed.user()];
       await store.write(first, like(episodeId, true, stamp(3_000)));
       const removeAfter = await store.write(first, like(episodeId, false, stamp(3_000)));
@@ -242,7 +184,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('concurrent toggles keep the count exact', async () => {
-      const episodeId = await seed.episode();
+      const episodeId = await seed.episode(await seed.series());
       const users = await Promise.all(Array.from({ length: 12 }, () => seed.user()));
       const random = seededRandom(99);
       const writes = users.flatMap((user) =>
@@ -267,7 +209,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('concurrent writes of one element by one user: one winner, count 0 or 1', async () => {
-      const episodeId = await seed.episode();
+      const episodeId = await seed.episode(await seed.series());
       const user = await seed.user();
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -391,7 +333,10 @@ function storeContract(kind: 'pglite' | 'postgres') {
 
     test('state answers in the order asked, absent targets included', async () => {
       const user = await seed.user();
-      const [a, b] = [await seed.episode(), await seed.episode()];
+      const [a, b] = [
+        await seed.episode(await seed.series()),
+        await seed.episode(await seed.series()),
+      ];
       await store.write(user, like(b, true, stamp(1)));
       assert.deepEqual(await store.state(user, 'like', 'episode', [a, b, a]), [
         { targetId: a, present: false, count: 0 },
@@ -403,7 +348,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
 
     test('missing targets, bad combinations, self-follows and bad stamps are refused', async () => {
       const user = await seed.user();
-      const draft = await seed.series('draft');
+      const draft = await seed.series({ status: 'draft' });
       const draftEpisode = await seed.episode(draft);
       await rejectsNotFound(store.write(user, like(missingId, true, stamp(1))), 'episode');
       await rejectsNotFound(store.write(user, like(draftEpisode, true, stamp(1))), 'episode');

@@ -9,7 +9,10 @@ import { createSqlEngagementStore } from '../engagement/store-sql.ts';
 import { createLogger } from '../log/logger.ts';
 import { createEpisodeReminders, type EpisodeReminders } from './episode-reminders.ts';
 import { createSqlNotificationStore } from './store-sql.ts';
-import { followUps, notificationSeeder } from './notification-fixtures.ts';
+import { createTestSeeder, type TestSeeder } from '../db/test-seed.ts';
+import { followUps } from './notification-fixtures.ts';
+
+const ceo = { zh: '霸道总裁', en: 'The CEO' };
 
 const logger = createLogger({ level: 'silent' });
 
@@ -32,14 +35,14 @@ describe('episode reminders on the memory bus', () => {
   let handle: DatabaseHandle;
   let bus: Bus;
   let reminders: EpisodeReminders[];
-  let seed: ReturnType<typeof notificationSeeder>;
+  let seed: TestSeeder;
   let edges: ReturnType<typeof followUps>;
   const pushed: NotifyMessage[] = [];
 
   before(async () => {
     handle = await openTestDatabase('pglite');
     bus = createMemoryBus();
-    seed = notificationSeeder(handle.db);
+    seed = createTestSeeder(handle.db);
     edges = followUps(createSqlEngagementStore(handle.db));
     await bus.subscribe<NotifyMessage>(topics.notify, (message) => pushed.push(message));
     // Two reactors, as two API processes would run: each notification is still pushed once.
@@ -57,7 +60,7 @@ describe('episode reminders on the memory bus', () => {
 
   test('done pushes one notify message per follower; progress and a repeated done push none', async () => {
     pushed.length = 0;
-    const seriesId = await seed.series();
+    const seriesId = await seed.series({ titles: ceo });
     const [alice, bob, carol] = await Promise.all([seed.user(), seed.user(), seed.user()]);
     await edges.follow(alice!, seriesId);
     await edges.follow(bob!, seriesId);
@@ -93,7 +96,7 @@ describe('episode reminders on the memory bus', () => {
     pushed.length = 0;
     await bus.publish(topics.mediaProgress, { stage: 'done', episodeId: 'seven' });
     await bus.publish(topics.mediaProgress, null);
-    const seriesId = await seed.series();
+    const seriesId = await seed.series({ titles: ceo });
     const alice = await seed.user();
     await edges.follow(alice, seriesId);
     await bus.publish(topics.mediaProgress, done(await seed.episode(seriesId, 1)));
@@ -104,7 +107,7 @@ describe('episode reminders on the memory bus', () => {
   test('after close, done produces nothing', async () => {
     pushed.length = 0;
     for (const reactor of reminders) await reactor.close();
-    const seriesId = await seed.series();
+    const seriesId = await seed.series({ titles: ceo });
     const alice = await seed.user();
     await edges.follow(alice, seriesId);
     await bus.publish(topics.mediaProgress, done(await seed.episode(seriesId, 1)));

@@ -4,27 +4,30 @@ import type { DatabaseHandle } from '../db/database.ts';
 import { series } from '../db/schema.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { createSqlEngagementStore } from '../engagement/store-sql.ts';
-import { followUps, notificationSeeder } from './notification-fixtures.ts';
+import { createTestSeeder, type TestSeeder } from '../db/test-seed.ts';
+import { followUps } from './notification-fixtures.ts';
 import { createSqlNotificationStore } from './store-sql.ts';
 import { episodeNewKind, type NotificationStore } from './store.ts';
+
+const ceo = { zh: '霸道总裁', en: 'The CEO' };
 
 function storeContract(kind: 'pglite' | 'postgres') {
   describe(`SQL notification store on ${kind}`, () => {
     let handle: DatabaseHandle;
     let store: NotificationStore;
-    let seed: ReturnType<typeof notificationSeeder>;
+    let seed: TestSeeder;
     let edges: ReturnType<typeof followUps>;
 
     before(async () => {
       handle = await openTestDatabase(kind);
       store = createSqlNotificationStore(handle.db);
-      seed = notificationSeeder(handle.db);
+      seed = createTestSeeder(handle.db);
       edges = followUps(createSqlEngagementStore(handle.db));
     });
     after(() => handle.close());
 
     test('followers of the series get the episode; non-followers and unfollowed users do not', async () => {
-      const seriesId = await seed.series();
+      const seriesId = await seed.series({ titles: ceo });
       const [alice, bob, carol, dave] = await Promise.all([
         seed.user(),
         seed.user(),
@@ -36,7 +39,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
       await edges.follow(carol!, seriesId);
       await edges.unfollow(carol!, seriesId);
       // dave follows up another series only.
-      await edges.follow(dave!, await seed.series());
+      await edges.follow(dave!, await seed.series({ titles: ceo }));
       const episodeId = await seed.episode(seriesId, 3);
 
       const created = await store.notifyFollowersOfEpisode(episodeId);
@@ -53,7 +56,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('a second done of the same episode inserts nothing', async () => {
-      const seriesId = await seed.series();
+      const seriesId = await seed.series({ titles: ceo });
       const alice = await seed.user();
       await edges.follow(alice, seriesId);
       const episodeId = await seed.episode(seriesId, 1);
@@ -63,10 +66,10 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('a draft series and a missing episode produce none', async () => {
-      const draft = await seed.series('draft');
+      const draft = await seed.series({ status: 'draft' });
       const alice = await seed.user();
       // The follow-up was made while the series was published; it is a draft again now.
-      const published = await seed.series();
+      const published = await seed.series({ titles: ceo });
       await edges.follow(alice, published);
       await handle.db.update(series).set({ status: 'draft', publishedAt: null });
       const episodeId = await seed.episode(published, 1);
@@ -79,7 +82,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('concurrent calls for one episode insert each notification once', async () => {
-      const seriesId = await seed.series();
+      const seriesId = await seed.series({ titles: ceo });
       const followers = await Promise.all(Array.from({ length: 8 }, () => seed.user()));
       for (const user of followers) await edges.follow(user, seriesId);
       const episodeId = await seed.episode(seriesId, 1);
@@ -93,9 +96,8 @@ function storeContract(kind: 'pglite' | 'postgres') {
     });
 
     test('the text fits the gateway’s 280 characters whatever the titles', async () => {
-      const seriesId = await seed.series('published', {
-        zh: '𠮷'.repeat(300),
-        en: 'Long title '.repeat(40),
+      const seriesId = await seed.series({
+        titles: { zh: '𠮷'.repeat(300), en: 'Long title '.repeat(40) },
       });
       const alice = await seed.user();
       await edges.follow(alice, seriesId);
@@ -110,7 +112,7 @@ function storeContract(kind: 'pglite' | 'postgres') {
       const bob = await seed.user();
       const ids: number[] = [];
       for (let number = 1; number <= 5; number += 1) {
-        const seriesId = await seed.series();
+        const seriesId = await seed.series({ titles: ceo });
         await edges.follow(alice, seriesId);
         await edges.follow(bob, seriesId);
         const created = await store.notifyFollowersOfEpisode(await seed.episode(seriesId, number));
