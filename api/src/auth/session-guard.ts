@@ -1,5 +1,6 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { User } from '@binge/core/protocol/catalog';
+import { AppError } from '../errors/app-error.ts';
 import type { Viewer } from '../playback/entitlements.ts';
 import { accountGone, authRequired } from './session-viewer.ts';
 import type { UserRepository } from './user-repository.ts';
@@ -10,8 +11,13 @@ import type { UserRepository } from './user-repository.ts';
  * its ids and query were right: nothing about a resource leaks to a caller who may not read it.
  */
 export interface SessionGuard {
-  /** Requires a valid session of an account that still exists; userOf() then returns it. */
+  /**
+   * Requires a valid session of an account that still exists and is not banned (403
+   * ACCOUNT_BANNED); userOf() then returns it.
+   */
   requireUser: onRequestAsyncHookHandler;
+  /** requireUser, and the account must have the `admin` role (403 ADMIN_REQUIRED). */
+  requireAdmin: onRequestAsyncHookHandler;
   /** Resolves the viewer (anonymous allowed) so a bad token is a 401 up front. */
   resolveViewer: onRequestAsyncHookHandler;
   /** The caller's account, on a route guarded by requireUser. */
@@ -37,6 +43,19 @@ export function createSessionGuard(options: {
     return viewer;
   }
 
+  async function requireUser(request: FastifyRequest): Promise<void> {
+    const { userId } = await viewerOf(request);
+    if (userId === null) throw authRequired();
+    // A signed token outlives a deleted or banned account; only the row says which it is.
+    const account = await options.users.findAccount(userId);
+    if (account === null) throw accountGone(userId);
+    if (account.bannedAt !== null) {
+      const reason = account.banReason ? `: ${account.banReason}` : '';
+      throw new AppError('ACCOUNT_BANNED', `The account ${userId} is banned${reason}`);
+    }
+    accounts.set(request, account.user);
+  }
+
   return {
     viewerOf,
 
@@ -44,13 +63,12 @@ export function createSessionGuard(options: {
       await viewerOf(request);
     },
 
-    async requireUser(request) {
-      const { userId } = await viewerOf(request);
-      if (userId === null) throw authRequired();
-      // A signed token outlives a deleted account; only the row says the account is still there.
-      const user = await options.users.findUser(userId);
-      if (user === null) throw accountGone(userId);
-      accounts.set(request, user);
+    requireUser,
+
+    async requireAdmin(request) {
+      await requireUser(request);
+      if (accounts.get(request)?.role !== 'admin')
+        throw new AppError('ADMIN_REQUIRED', 'This route is for moderators (the admin role)');
     },
 
     userOf(request) {

@@ -4,8 +4,17 @@ import { users } from '@binge/core/db/schema';
 import type { User } from '@binge/core/protocol/catalog';
 
 /** The account rows the API reads and writes; profiles and real sign-in come in a later issue. */
+export interface AccountState {
+  user: User;
+  /** Set while the account is banned (moderation); every authenticated route refuses it. */
+  bannedAt: Date | null;
+  banReason: string | null;
+}
+
 export interface UserRepository {
   findUser(id: number): Promise<User | null>;
+  /** The account with its ban state, for the session guard. */
+  findAccount(id: number): Promise<AccountState | null>;
   /** Inserts a viewer; null when the handle is taken (the caller draws another). */
   insertGuest(values: { handle: string; displayName: string }): Promise<User | null>;
 }
@@ -22,6 +31,16 @@ export function createUserRepository(db: Database): UserRepository {
     async findUser(id) {
       const [row] = await db.select(userColumns).from(users).where(eq(users.id, id));
       return row ?? null;
+    },
+
+    async findAccount(id) {
+      const [row] = await db
+        .select({ ...userColumns, bannedAt: users.bannedAt, banReason: users.banReason })
+        .from(users)
+        .where(eq(users.id, id));
+      if (!row) return null;
+      const { bannedAt, banReason, ...user } = row;
+      return { user, bannedAt, banReason };
     },
 
     async insertGuest(values) {

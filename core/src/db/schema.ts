@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   boolean,
@@ -38,6 +39,15 @@ export const users = pgTable('users', {
   role: text('role', { enum: ['viewer', 'creator', 'admin'] })
     .notNull()
     .default('viewer'),
+  /** Profile text, plain (never rendered as HTML). */
+  bio: text('bio').notNull().default(''),
+  /** Experience from watch time and activity (xp_awards); the level derives from it. */
+  xp: bigint('xp', { mode: 'number' }).notNull().default(0),
+  /** A banned account keeps its rows but every session and gateway token is refused. */
+  bannedAt: timestamp('banned_at', { withTimezone: true }),
+  banReason: text('ban_reason'),
+  /** False for a guest account that never signed in with a phone or a third party. */
+  isGuest: boolean('is_guest').notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -198,6 +208,11 @@ export const seriesCounters = pgTable(
     favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
     followUps: bigint('follow_ups', { mode: 'number' }).notNull().default(0),
     completions: bigint('completions', { mode: 'number' }).notNull().default(0),
+    shares: bigint('shares', { mode: 'number' }).notNull().default(0),
+    comments: bigint('comments', { mode: 'number' }).notNull().default(0),
+    /** Visible reviews and the sum of their ratings: the average is rating_sum / reviews. */
+    reviews: bigint('reviews', { mode: 'number' }).notNull().default(0),
+    ratingSum: bigint('rating_sum', { mode: 'number' }).notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -218,6 +233,8 @@ export const episodeCounters = pgTable(
     likes: bigint('likes', { mode: 'number' }).notNull().default(0),
     favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
     danmu: bigint('danmu', { mode: 'number' }).notNull().default(0),
+    shares: bigint('shares', { mode: 'number' }).notNull().default(0),
+    comments: bigint('comments', { mode: 'number' }).notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -275,6 +292,8 @@ export const danmu = pgTable(
     colour: text('colour').notNull(),
     size: smallint('size').notNull(),
     cmid: text('cmid').notNull(),
+    /** Set when a moderator hides the line: history and replays leave it out. */
+    hiddenAt: timestamp('hidden_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -299,6 +318,7 @@ export const chatMessages = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     body: text('body').notNull(),
     cmid: text('cmid').notNull(),
+    hiddenAt: timestamp('hidden_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -497,4 +517,451 @@ export const notifications = pgTable(
     uniqueIndex('notifications_user_dedupe_idx').on(t.userId, t.dedupeKey),
     index('notifications_user_id_idx').on(t.userId, t.id.desc()),
   ],
+);
+
+// Accounts (issue 4): sign-in methods, sessions and refresh tokens.
+
+/**
+ * How an account signs in: a phone number (E.164) or a third-party subject (WeChat unionid or
+ * openid, Weibo uid). One row per method, so an account links several and a method belongs to one
+ * account; one method of each provider per account.
+ */
+export const authIdentities = pgTable(
+  'auth_identities',
+  {
+    provider: text('provider', { enum: ['phone', 'wechat', 'weibo'] }).notNull(),
+    subject: text('subject').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.provider, t.subject] }),
+    uniqueIndex('auth_identities_user_provider_idx').on(t.userId, t.provider),
+  ],
+);
+
+/**
+ * One-time sign-in codes sent by SMS. Only a hash of the code is kept (HMAC with AUTH_SECRET and
+ * the phone), it expires, and it dies after a few wrong guesses or its first successful use.
+ */
+export const smsCodes = pgTable(
+  'sms_codes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    phone: text('phone').notNull(),
+    codeHash: text('code_hash').notNull(),
+    ip: text('ip'),
+    attempts: smallint('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [index('sms_codes_phone_idx').on(t.phone, t.createdAt)],
+);
+
+/**
+ * An OAuth 2 authorization request in flight: the `state` sent to the provider, the PKCE verifier
+ * kept back, and the account to link to when a signed-in user adds a method. Used once.
+ */
+export const oauthStates = pgTable('oauth_states', {
+  state: text('state').primaryKey(),
+  provider: text('provider', { enum: ['wechat', 'weibo'] }).notNull(),
+  codeVerifier: text('code_verifier'),
+  redirectUri: text('redirect_uri').notNull(),
+  returnTo: text('return_to'),
+  linkUserId: integer('link_user_id').references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+/**
+ * A signed-in device: one refresh-token family. Access tokens carry its id (`sid`), so revoking
+ * the row (logout, logout everywhere, a replayed refresh token, a ban) ends them too.
+ */
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceName: text('device_name').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedReason: text('revoked_reason', {
+      enum: ['logout', 'logout_all', 'reuse', 'banned', 'merged'],
+    }),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Refresh tokens by hash. Each refresh uses one and issues the next of the same session; a token
+ * presented again after use (`used_at` set) is a replay, and revokes its whole session.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => authSessions.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId)],
+);
+
+// Levels, achievements, check-in, tasks, points and vouchers (issue 4).
+
+/** Experience awarded once per key (`watch:2026-11-23`, `danmu:<id>` ...); sums into users.xp. */
+export const xpAwards = pgTable(
+  'xp_awards',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    amount: integer('amount').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.key] }),
+    check('xp_awards_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+/** Seconds watched per user and day (UTC): watch-time tasks, streaks and experience read it. */
+export const watchDays = pgTable(
+  'watch_days',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    seconds: integer('seconds').notNull().default(0),
+    episodesCompleted: integer('episodes_completed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.day] }),
+    check('watch_days_nonnegative', sql`${t.seconds} >= 0 and ${t.episodesCompleted} >= 0`),
+  ],
+);
+
+/** Achievements, awarded once each. */
+export const userAchievements = pgTable(
+  'user_achievements',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    awardedAt: timestamp('awarded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.code] })],
+);
+
+/** Daily check-ins (`day` is the UTC date, YYYY-MM-DD) with the streak they extend. */
+export const checkIns = pgTable(
+  'check_ins',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    streak: integer('streak').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.day] }),
+    check('check_ins_streak_positive', sql`${t.streak} >= 1`),
+  ],
+);
+
+/** A daily task's reward, claimed once per user, day and task. */
+export const taskClaims = pgTable(
+  'task_claims',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    task: text('task').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day, t.task] })],
+);
+
+/** A user's points balance: the row locked by every ledger write, never below zero. */
+export const pointBalances = pgTable(
+  'point_balances',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    balance: bigint('balance', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('point_balances_nonnegative', sql`${t.balance} >= 0`)],
+);
+
+/**
+ * The points ledger: append-only (no update or delete ever runs on it). `(user_id,
+ * idempotency_key)` is unique, so a retried earn or spend lands once; `balance_after` is the
+ * running balance, so the history explains the balance line by line.
+ */
+export const pointsLedger = pgTable(
+  'points_ledger',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    delta: integer('delta').notNull(),
+    balanceAfter: bigint('balance_after', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('points_ledger_idempotency_idx').on(t.userId, t.idempotencyKey),
+    index('points_ledger_user_idx').on(t.userId, t.id),
+    check('points_ledger_delta_nonzero', sql`${t.delta} <> 0`),
+    check('points_ledger_balance_nonnegative', sql`${t.balanceAfter} >= 0`),
+  ],
+);
+
+/**
+ * What points buy: a free-episode voucher (unlocks one paid episode) or a coin coupon (`amount`
+ * coins off an unlock), consumed by the paywall. `used_for` names what it paid for.
+ */
+export const vouchers = pgTable(
+  'vouchers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['free_episode', 'coin_coupon'] }).notNull(),
+    amount: integer('amount').notNull(),
+    ledgerId: bigId('ledger_id').references(() => pointsLedger.id),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedFor: text('used_for'),
+  },
+  (t) => [
+    index('vouchers_user_idx').on(t.userId, t.id),
+    check('vouchers_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+// Discussion (issue 4): comments with one level of replies, comment likes, series reviews.
+
+/**
+ * Comments on an episode. A reply names its top-level `parent_id` (replies to replies attach to
+ * the same parent, one level, as Douyin and Bilibili show them). Deleted and hidden comments keep
+ * their row (replies still hang from them) and are shown as such.
+ */
+export const comments = pgTable(
+  'comments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    episodeId: integer('episode_id')
+      .notNull()
+      .references(() => episodes.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    parentId: bigId('parent_id').references((): AnyPgColumn => comments.id, {
+      onDelete: 'cascade',
+    }),
+    /** The user a reply answers (the author of the reply it was written under), if any. */
+    replyToUserId: integer('reply_to_user_id').references(() => users.id, {
+      onDelete: 'set null',
+    }),
+    body: text('body').notNull(),
+    likes: integer('likes').notNull().default(0),
+    replies: integer('replies').notNull().default(0),
+    status: text('status', { enum: ['visible', 'hidden', 'deleted'] })
+      .notNull()
+      .default('visible'),
+    /** Idempotency key of the client's post, so a retried post lands once. */
+    cmid: text('cmid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('comments_user_cmid_idx').on(t.userId, t.cmid),
+    index('comments_episode_new_idx').on(t.episodeId, t.parentId, t.id),
+    index('comments_episode_hot_idx').on(t.episodeId, t.parentId, t.likes, t.id),
+    index('comments_parent_idx').on(t.parentId, t.id),
+    check('comments_counts_nonnegative', sql`${t.likes} >= 0 and ${t.replies} >= 0`),
+  ],
+);
+
+export const commentLikes = pgTable(
+  'comment_likes',
+  {
+    commentId: bigId('comment_id')
+      .notNull()
+      .references(() => comments.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.commentId, t.userId] }),
+    index('comment_likes_user_idx').on(t.userId),
+  ],
+);
+
+/** One review per user and series, with a rating of 1 to 5 stars; a second write replaces it. */
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    rating: smallint('rating').notNull(),
+    body: text('body').notNull().default(''),
+    status: text('status', { enum: ['visible', 'hidden', 'deleted'] })
+      .notNull()
+      .default('visible'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('reviews_series_user_idx').on(t.seriesId, t.userId),
+    index('reviews_series_new_idx').on(t.seriesId, t.id),
+    check('reviews_rating_range', sql`${t.rating} between 1 and 5`),
+  ],
+);
+
+// Shares and rankings (issue 4).
+
+/** A share link (`/s/<code>`): who shared what, and how often the link was opened. */
+export const shares = pgTable(
+  'shares',
+  {
+    code: text('code').primaryKey(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    targetType: text('target_type', { enum: ['episode', 'series'] }).notNull(),
+    targetId: integer('target_id').notNull(),
+    channel: text('channel').notNull().default('link'),
+    opens: integer('opens').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('shares_user_idx').on(t.userId, t.createdAt),
+    index('shares_target_idx').on(t.targetType, t.targetId),
+  ],
+);
+
+/**
+ * Engagement per series and hour: each like, favourite, follow-up, share, comment, review and
+ * view adds to its hour's row. The hot ranking sums the rows of the last days with a time decay.
+ */
+export const seriesActivityHourly = pgTable(
+  'series_activity_hourly',
+  {
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    views: integer('views').notNull().default(0),
+    likes: integer('likes').notNull().default(0),
+    favourites: integer('favourites').notNull().default(0),
+    followUps: integer('follow_ups').notNull().default(0),
+    shares: integer('shares').notNull().default(0),
+    comments: integer('comments').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.seriesId, t.hour] }),
+    index('series_activity_hourly_hour_idx').on(t.hour),
+  ],
+);
+
+/**
+ * Precomputed rankings: one row per board (`hot`, `new`, `rating` ...), category (0 = all) and
+ * rank, replaced whole by each refresh; `computed_at` says how fresh a board is.
+ */
+export const seriesRankings = pgTable(
+  'series_rankings',
+  {
+    board: text('board').notNull(),
+    categoryId: integer('category_id').notNull(),
+    rank: integer('rank').notNull(),
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    score: doublePrecision('score').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.board, t.categoryId, t.rank] })],
+);
+
+// Moderation (issue 4): reports and the moderators' audit log.
+
+/** A viewer's report of a comment, review, danmu, chat line, DM, user or series. */
+export const reports = pgTable(
+  'reports',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reporterId: integer('reporter_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    targetType: text('target_type', {
+      enum: ['comment', 'review', 'danmu', 'chat', 'dm', 'user', 'series', 'episode'],
+    }).notNull(),
+    targetId: bigId('target_id').notNull(),
+    reason: text('reason', {
+      enum: ['spam', 'abuse', 'sexual', 'violence', 'illegal', 'minor_safety', 'other'],
+    }).notNull(),
+    detail: text('detail').notNull().default(''),
+    status: text('status', { enum: ['open', 'actioned', 'dismissed'] })
+      .notNull()
+      .default('open'),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: integer('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    // One open report per reporter and target: reporting twice does not stack.
+    uniqueIndex('reports_open_once_idx')
+      .on(t.reporterId, t.targetType, t.targetId)
+      .where(sql`${t.status} = 'open'`),
+    index('reports_queue_idx').on(t.status, t.id),
+  ],
+);
+
+/** What moderators did: hide, unhide, delete, ban, unban, dismiss; append-only. */
+export const moderationActions = pgTable(
+  'moderation_actions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action', {
+      enum: ['hide', 'unhide', 'delete', 'ban', 'unban', 'dismiss'],
+    }).notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: bigId('target_id').notNull(),
+    reportId: bigId('report_id').references(() => reports.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [index('moderation_actions_target_idx').on(t.targetType, t.targetId)],
 );
