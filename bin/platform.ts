@@ -4,7 +4,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadConfig, type Config } from '@binge/core/config';
 import { openDatabase, type DatabaseHandle } from '@binge/core/db';
-import { createBus, createQueue, createStorage } from '@binge/core/runtime/adapters';
+import {
+  createBus,
+  createQueue,
+  createRedisClient,
+  createStorage,
+} from '@binge/core/runtime/adapters';
 import { createLogger } from '@binge/core/log';
 import { topics, type Bus, type MediaProgressMessage } from '@binge/core/bus';
 import { createEpisodeReminders } from '@binge/core/notifications/episode-reminders';
@@ -58,6 +63,7 @@ export async function startPlatform(
   });
   const storage = createStorage(config);
   const bus = createBus(config);
+  const redis = createRedisClient(config);
   const queue = createQueue(config, database.db, queueNames.media, logger);
 
   const web = await loadWebHandler();
@@ -66,7 +72,7 @@ export async function startPlatform(
       'web/build is missing: only /api, /media and /docs are served (run npm run build:web)',
     );
   const app = await build(
-    { config, db: database, storage, logger },
+    { config, db: database, storage, logger, bus, ...(redis ? { redis } : {}) },
     web
       ? {
           fallback: (request, reply) => {
@@ -158,6 +164,7 @@ export async function startPlatform(
       await reminders.close();
       await unsubscribe();
       await bus.close();
+      redis?.disconnect();
       await database.close();
     })());
 

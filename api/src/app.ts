@@ -6,6 +6,8 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { Redis } from 'ioredis';
+import type { Bus } from '@binge/core/bus';
 import type { Config } from '@binge/core/config';
 import type { DatabaseHandle } from '@binge/core/db';
 import type { EngagementStore } from '@binge/core/engagement';
@@ -57,6 +59,16 @@ export interface AppDeps {
   engagementStore?: EngagementStore;
   /** The notification inbox; defaults to SQL on `db`. */
   notificationStore?: NotificationStore;
+  /**
+   * Where the API announces what other processes act on (notifications pushed through the
+   * gateway, bans that close a user's sockets); an in-process bus when not given.
+   */
+  bus?: Bus;
+  /**
+   * Redis for the rate-limit and lockout counters shared by every API process (REDIS_URL); the
+   * counters are in process memory without it (the embedded platform is one process).
+   */
+  redis?: Redis;
 }
 
 export interface BuildOptions {

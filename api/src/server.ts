@@ -4,7 +4,7 @@ import { openDatabase } from '@binge/core/db';
 import { createLogger } from '@binge/core/log';
 import { createEpisodeReminders } from '@binge/core/notifications/episode-reminders';
 import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
-import { createBus } from '@binge/core/runtime/adapters';
+import { createBus, createRedisClient } from '@binge/core/runtime/adapters';
 import { createLocalStorage } from '@binge/core/storage/storage-local';
 import { build } from './app.ts';
 
@@ -25,14 +25,15 @@ const storage = createLocalStorage(`${config.dataDir}/media`);
 // and the client's is in X-Forwarded-For. Trusting the header only from loopback and private
 // networks (proxy-addr presets) keeps per-client limits per client behind the edge, while a client
 // reaching the API from a public address cannot forge its own.
+const bus = createBus(config);
+const redis = createRedisClient(config);
 const app = await build(
-  { config, db, storage, logger },
+  { config, db, storage, logger, bus, ...(redis ? { redis } : {}) },
   { trustProxy: 'loopback, linklocal, uniquelocal' },
 );
 
 // Follow-up (追剧) reminders: every API process hears each 'done' on the bus; the store's dedupe
 // key lets exactly one of them create and push each follower's notification.
-const bus = createBus(config);
 const reminders = await createEpisodeReminders({
   bus,
   store: createSqlNotificationStore(db.db),
@@ -45,6 +46,7 @@ closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, e
   await app.close();
   await reminders.close();
   await bus.close();
+  redis?.disconnect();
   await db.close();
 });
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -29,4 +30,12 @@ export function createQueue(config: Config, db: Database, name: string, logger?:
 /** Media files live under `${dataDir}/media`; an S3 adapter slots in here when configured. */
 export function createStorage(config: Config): Storage {
   return createLocalStorage(path.join(config.dataDir, 'media'));
+}
+
+/**
+ * A Redis connection for counters shared by every process (rate limits, sign-in lockouts), or
+ * undefined without REDIS_URL, where each adapter keeps them in process memory instead.
+ */
+export function createRedisClient(config: Config): Redis | undefined {
+  return config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
 }
