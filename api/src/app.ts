@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
@@ -13,6 +14,7 @@ import type { DatabaseHandle } from '@binge/core/db';
 import type { EngagementStore } from '@binge/core/engagement';
 import { createSqlEngagementStore } from '@binge/core/engagement/store-sql';
 import type { Logger } from '@binge/core/log';
+import { allowAll, loadKeywordFilter, type TextFilter } from '@binge/core/moderation/text-filter';
 import type { NotificationStore } from '@binge/core/notifications';
 import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
 import { errorCodes } from '@binge/core/protocol/errors';
@@ -28,6 +30,7 @@ import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { ProblemSchema } from './catalog/catalog-schemas.ts';
 import { createCursorCodec } from './catalog/page-cursor.ts';
 import { engagementRoutes } from './engagement/engagement-routes.ts';
+import { AppError } from './errors/app-error.ts';
 import { errorHandler } from './errors/error-handler.ts';
 import { sendProblem } from './errors/problem.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -69,6 +72,11 @@ export interface AppDeps {
    * counters are in process memory without it (the embedded platform is one process).
    */
   redis?: Redis;
+  /**
+   * The keyword filter every nickname, bio, comment and review passes before it is stored (the
+   * gateway runs the same one over danmu, chat and DMs); BLOCKED_WORDS_FILE's when not given.
+   */
+  textFilter?: TextFilter;
 }
 
 export interface BuildOptions {
@@ -165,6 +173,21 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
   });
 
   registerMetrics(app);
+
+  // Per-route rate limits (a route opts in with `config.rateLimit`): counters in Redis when the
+  // API runs as several processes, so a client cannot multiply its allowance by spreading its
+  // requests over them; in process memory on the embedded platform, which is one process.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', `Too many requests; retry in ${context.after}`),
+  });
+  const textFilter =
+    deps.textFilter ??
+    (config.blockedWordsFile === undefined
+      ? allowAll
+      : loadKeywordFilter(config.blockedWordsFile, config.blockedWordsMode));
 
   const catalog = createCatalogRepository(db.db);
   const signer = createMediaUrlSigner({

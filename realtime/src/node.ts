@@ -13,7 +13,7 @@ import { createMemoryBroker } from './broker/broker-memory.ts';
 import { createRedisBroker } from './broker/broker-redis.ts';
 import { createCreatorEpisodes } from './gateway/creator-episodes.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.ts';
-import { loadKeywordFilter, type TextFilter } from './gateway/text-filter.ts';
+import { loadKeywordFilter, type TextFilter } from '@binge/core/moderation/text-filter';
 import { createMemoryLiveCounters } from './live/live-counters-memory.ts';
 import { createRedisLiveCounters } from './live/live-counters-redis.ts';
 import type { LiveCounters } from './live/live-counters.ts';

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { signToken } from '@binge/core/auth/tokens';
 import type { GuestSession, RealtimeToken, User } from '@binge/core/protocol/catalog';
@@ -49,17 +48,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   const nowMs = options.nowMs ?? Date.now;
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  // Scoped to this plugin (global: false, and only routes with config.rateLimit count), so the
-  // catalog and media are never slowed by it. In-memory per process: with N API processes an
-  // address gets up to N times the limit, which still stops a script from minting accounts.
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        'RATE_LIMITED',
-        `Too many new guest accounts from this address; retry in ${context.after}`,
-      ),
-  });
 
   typed.post(
     '/auth/guest',

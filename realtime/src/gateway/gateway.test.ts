@@ -15,7 +15,7 @@ import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frame
 import { connectRaw } from '../testing/raw-client.ts';
 import { rtToken, seedWorld, TEST_AUTH_SECRET, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
-import { createKeywordFilter } from './text-filter.ts';
+import { createKeywordFilter } from '@binge/core/moderation/text-filter';
 
 const danmu = (t: string, cmid: string, pos = 1000) => ({
   t,

@@ -63,7 +63,7 @@ import { newConnection, type Connection, type ConnectionRef } from './connection
 import { ExistenceCache } from './existence-cache.ts';
 import { Fanout } from './fanout.ts';
 import { ChannelRelay } from './relay.ts';
-import { allowAll, type TextFilter } from './text-filter.ts';
+import { allowAll, type TextFilter } from '@binge/core/moderation/text-filter';
 
 /**
  * The realtime gateway: uWebSockets.js speaking the protocol of docs/protocol.md. It composes the

@@ -7,7 +7,7 @@ import type { Database } from '@binge/core/db';
 import { createLogger } from '@binge/core/log';
 import { createBus } from '@binge/core/runtime/adapters';
 import type { GatewayOptions } from '../gateway/gateway.ts';
-import type { TextFilter } from '../gateway/text-filter.ts';
+import type { TextFilter } from '@binge/core/moderation/text-filter';
 import { startRealtimeNode, type RealtimeNode } from '../node.ts';
 import { TEST_AUTH_SECRET } from './fixtures.ts';
 

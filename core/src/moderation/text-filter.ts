@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 /**
- * The keyword-filter hook (issue 3): every danmu, chat line and DM passes it after the protocol's
- * text policy (danmu-text.ts) and before storage. Operators plug in their own moderation (a word
+ * The keyword-filter hook: every danmu, chat line and DM (in the gateway) and every nickname, bio,
+ * comment and review (in the API) passes it after the protocol's text policy and before storage. Operators plug in their own moderation (a word
  * list, a classifier service); the default built from a word list masks listed words, which is
  * what viewers of danmu platforms expect (the line still flies, the slur does not).
  */
-export type TextKind = 'danmu' | 'chat' | 'dm';
+export type TextKind = 'danmu' | 'chat' | 'dm' | 'name' | 'bio' | 'comment' | 'review';
 
 export type FilterVerdict = { ok: true; text: string } | { ok: false; reason: string };
 
