@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { signToken } from '@binge/core/auth/tokens';
 import type { GuestSession, RealtimeToken, User } from '@binge/core/protocol/catalog';
 import { problemResponse } from '../catalog/catalog-schemas.ts';
-import { AppError } from '../errors/app-error.ts';
 import {
   GuestSessionSchema,
   RealtimeTokenSchema,
