@@ -21,6 +21,11 @@ export interface EngagementClient {
     hlc?: HlcStamp | Record<string, unknown>,
   ): Promise<LightMyRequestResponse>;
   list(kind: EngagementKind | string, query?: string): Promise<LightMyRequestResponse>;
+  state(
+    kind: EngagementKind | string,
+    targetType: EngagementTargetType | string,
+    ids: string,
+  ): Promise<LightMyRequestResponse>;
   followers(userId: number | string, query?: string): Promise<LightMyRequestResponse>;
   following(userId: number | string, query?: string): Promise<LightMyRequestResponse>;
 }
@@ -49,6 +54,11 @@ export function engagementClient(
     add: write('PUT'),
     remove: write('DELETE'),
     list: (kind, query) => app.inject({ url: withQuery(`/api/v1/me/${kind}`, query), headers }),
+    state: (kind, targetType, ids) =>
+      app.inject({
+        url: `/api/v1/me/${kind}/${targetType}?ids=${encodeURIComponent(ids)}`,
+        headers,
+      }),
     followers: (userId, query) =>
       app.inject({ url: withQuery(`/api/v1/users/${userId}/followers`, query), headers }),
     following: (userId, query) =>

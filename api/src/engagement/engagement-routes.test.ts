@@ -246,6 +246,42 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
     });
 
+    test('state answers presence and count per id, in the order asked', async () => {
+      const [first, second] = [await newEpisode(), await newEpisode()];
+      await aliceApp.add('like', 'episode', second);
+      await bobApp.add('like', 'episode', second);
+      await bobApp.add('like', 'episode', first);
+      const response = await aliceApp.state('like', 'episode', `${second},${MISSING},${first}`);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.headers['cache-control'], 'private, no-store');
+      assert.deepEqual(response.json(), {
+        items: [
+          { targetId: second, present: true, count: 2 },
+          { targetId: MISSING, present: false, count: 0 },
+          { targetId: first, present: false, count: 1 },
+        ],
+      });
+      await bobApp.add('follow', 'user', alice.user.id);
+      const follows = await bobApp.state('follow', 'user', String(alice.user.id));
+      assert.equal(follows.statusCode, 200, follows.body);
+      assert.equal(follows.json().items[0].present, true);
+    });
+
+    test('state refuses bad ids, too many ids and impossible kinds', async () => {
+      assertProblem(await aliceApp.state('like', 'episode', '1,abc'), 400, 'INVALID_ID');
+      assertProblem(await aliceApp.state('like', 'episode', '1,,2'), 400, 'INVALID_ID');
+      assertProblem(await aliceApp.state('like', 'episode', '0'), 400, 'INVALID_ID');
+      assertProblem(await aliceApp.state('like', 'episode', '99999999999'), 400, 'INVALID_ID');
+      const many = Array.from({ length: 101 }, (_, i) => i + 1).join(',');
+      assertProblem(await aliceApp.state('like', 'episode', many), 400, 'VALIDATION_FAILED');
+      assertProblem(await aliceApp.state('like', 'user', '1'), 400, 'INVALID_ENGAGEMENT_TARGET');
+      assertProblem(await aliceApp.state('nope', 'episode', '1'), 400, 'INVALID_ENGAGEMENT_TARGET');
+      const noIds = await t.app.inject({ url: '/api/v1/me/like/episode', headers: alice.headers });
+      assertProblem(noIds, 400, 'VALIDATION_FAILED');
+      const anonymous = engagementClient(t.app, null);
+      assertProblem(await anonymous.state('like', 'episode', '1'), 401, 'AUTH_REQUIRED');
+    });
+
     test('each bad input answers its code', async () => {
       const episodeId = await newEpisode();
       assertProblem(

@@ -24,7 +24,10 @@ import { BoundedLimit } from '../realtime-state/realtime-schemas.ts';
 import { decodeEngagementCursor, encodeEngagementCursor } from './engagement-cursor.ts';
 import {
   EngagementListSchema,
+  EngagementStateQuery,
+  EngagementStateSchema,
   EngagementWriteBody,
+  MAX_STATE_IDS,
   EngagementWriteResultSchema,
   KindParam,
   TargetTypeParam,
@@ -165,6 +168,43 @@ export async function engagementRoutes(app: FastifyInstance, options: Engagement
         }
       },
     });
+
+  typed.get(
+    '/me/:kind/:targetType',
+    {
+      onRequest: guard.requireUser,
+      preValidation: kindAndTarget,
+      schema: {
+        summary:
+          'Whether the caller liked, favourited, followed up or follows each of some targets',
+        description:
+          'What a screen of cards needs in one request: for each id asked, whether it is in the ' +
+          'caller’s set and its count of this kind. Ids that name nothing answer `present: ' +
+          'false, count: 0`, so a card that vanished does not fail the whole screen.',
+        tags: ['engagement'],
+        security: sessionRequired,
+        params: Type.Object({ kind: KindParam, targetType: TargetTypeParam }),
+        querystring: EngagementStateQuery,
+        response: {
+          200: EngagementStateSchema,
+          400: problemResponse('INVALID_ENGAGEMENT_TARGET', 'INVALID_ID', 'VALIDATION_FAILED'),
+          401: unauthorized,
+        },
+      },
+    },
+    async (request) => {
+      const me = guard.userOf(request).id;
+      const { kind, targetType } = request.params;
+      const raw = request.query.ids.split(',');
+      if (raw.length > MAX_STATE_IDS)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `querystring/ids names ${raw.length} ids; at most ${MAX_STATE_IDS} per request`,
+        );
+      const ids = raw.map((id) => parseEntityId(id.trim(), 'ids'));
+      return { items: await store.state(me, kind, targetType, ids) };
+    },
+  );
 
   const pageQuery = {
     cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),

@@ -86,3 +86,26 @@ export const UserEdgeListSchema = Type.Object({
   ),
   nextCursor: NextCursor,
 });
+
+export const EngagementStateSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      targetId: Type.Integer(),
+      present: Type.Boolean({ description: 'Whether the caller’s set holds the target' }),
+      count: Type.Integer({
+        description: 'The target’s count of this kind (0 when nobody engaged or it is gone)',
+      }),
+    }),
+    { description: 'One item per id asked, in the order asked' },
+  ),
+});
+
+/** Ids per state request: a screen of cards (a feed page, a grid), not a bulk export. */
+export const MAX_STATE_IDS = 100;
+
+export const EngagementStateQuery = Type.Object({
+  ids: Type.String({
+    description: `Comma-separated target ids, 1 to ${MAX_STATE_IDS} (duplicates answered once each)`,
+    maxLength: MAX_STATE_IDS * 11,
+  }),
+});
