@@ -1,15 +1,16 @@
 /**
  * What our gateway needs before a danmu can be published: a PostgreSQL database of its own
- * (migrated by `openDatabase`), a published series with one episode, a user per publisher and an
- * `rt` token for each. The database is dropped again by `drop()`.
+ * (migrated by `openDatabase`), a published series with one episode, a user per publisher, signed
+ * in (a session row each) with an access token. The database is dropped again by `drop()`.
  *
  * The episode gets a random 9-digit id, so the channel `danmu:<id>` (and the Redis keys and pub/sub
  * channels derived from it) cannot meet those of a test running on the same Redis.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { signToken } from '@binge/core/auth/tokens';
+import { deriveAccessTokenKey, signAccessToken } from '@binge/core/auth/access-token';
+import { newSessionId } from '@binge/core/auth/opaque-token';
 import { openDatabase } from '@binge/core/db';
-import { categories, episodes, series, users } from '@binge/core/db/schema';
+import { authSessions, categories, episodes, series, users } from '@binge/core/db/schema';
 import pg from 'pg';
 
 export interface BingeFixture {
@@ -101,15 +102,28 @@ export async function createBingeFixture(
         )
         .returning({ id: users.id });
       const authSecret = randomBytes(32).toString('base64url');
-      const publishers = inserted.map(({ id }) => ({
-        userId: id,
-        token: signToken(authSecret, {
-          userId: id,
-          role: 'viewer',
-          audience: 'rt',
-          ttlMs: tokenTtlMs,
-        }).token,
-      }));
+      const key = deriveAccessTokenKey(authSecret);
+      const sessions = inserted.map(({ id }) => ({ id: newSessionId(), userId: id }));
+      await db.insert(authSessions).values(
+        sessions.map((session) => ({
+          ...session,
+          deviceName: 'Benchmark',
+          expiresAt: new Date(Date.now() + tokenTtlMs + 3600_000),
+        })),
+      );
+      const publishers = await Promise.all(
+        sessions.map(async (session) => ({
+          userId: session.userId,
+          token: (
+            await signAccessToken(key, {
+              userId: session.userId,
+              sessionId: session.id,
+              role: 'viewer',
+              ttlSeconds: Math.ceil(tokenTtlMs / 1000),
+            })
+          ).token,
+        })),
+      );
       return {
         databaseUrl,
         databaseName: name,

@@ -1,19 +1,30 @@
 import { encode } from '@msgpack/msgpack';
 import { Value } from '@sinclair/typebox/value';
-import { topics, type Bus, type MediaProgressMessage, type NotifyMessage } from '@binge/core/bus';
+import {
+  topics,
+  type Bus,
+  type MediaProgressMessage,
+  type NotifyMessage,
+  type UserBannedMessage,
+} from '@binge/core/bus';
 import type { Config } from '@binge/core/config';
 import type { Database } from '@binge/core/db';
 import type { Logger } from '@binge/core/log';
+import { createSqlSessionStore } from '@binge/core/accounts/session-store-sql';
 import type { RealtimeStore } from '@binge/core/realtime-state';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
+import { createProgression } from '@binge/core/progression/progression';
+import { createSqlProgressionStore } from '@binge/core/progression/store-sql';
 import { isNodeId } from '@binge/core/protocol/crdt/hlc-stamp';
 import { FeedData, NotifyData } from '@binge/core/protocol/realtime/payloads';
 import type { Broker } from './broker/broker.ts';
 import { createMemoryBroker } from './broker/broker-memory.ts';
 import { createRedisBroker } from './broker/broker-redis.ts';
+import { createSessionAuth } from './auth/session-auth.ts';
 import { createCreatorEpisodes } from './gateway/creator-episodes.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/gateway.ts';
-import { loadKeywordFilter, type TextFilter } from '@binge/core/moderation/text-filter';
+import { textFilterFromConfig } from '@binge/core/moderation/configured-filter';
+import type { TextFilter } from '@binge/core/moderation/text-filter';
 import { createMemoryLiveCounters } from './live/live-counters-memory.ts';
 import { createRedisLiveCounters } from './live/live-counters-redis.ts';
 import type { LiveCounters } from './live/live-counters.ts';
@@ -76,23 +87,27 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
     limiter = createMemoryRateLimiter();
     liveCounters = createMemoryLiveCounters();
   }
-  const store = deps.store ?? createSqlRealtimeStore(db);
-  const textFilter =
-    deps.textFilter ??
-    (config.blockedWordsFile === undefined
-      ? undefined
-      : loadKeywordFilter(config.blockedWordsFile, config.blockedWordsMode));
+  // Stored danmu and progress earn experience and achievements; new ones are pushed on the bus.
+  const store =
+    deps.store ??
+    createSqlRealtimeStore(db, {
+      progression: createProgression({ store: createSqlProgressionStore(db), bus, logger }),
+    });
+  const textFilter = deps.textFilter ?? textFilterFromConfig(config);
   const gateway = createGateway(
     {
       broker,
       store,
       limiter,
       liveCounters,
-      authSecret: config.authSecret,
+      auth: createSessionAuth({
+        authSecret: config.authSecret,
+        sessions: createSqlSessionStore(db),
+      }),
       logger,
       nodeId,
       creatorEpisodes: createCreatorEpisodes(db),
-      ...(textFilter === undefined ? {} : { textFilter }),
+      textFilter,
     },
     deps.gateway,
   );
@@ -130,12 +145,25 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
     },
   );
 
+  // A moderator banned an account (api/src/moderation): every node closes its sockets here; the
+  // hello or refresh of any later connection is refused by the session auth (auth/session-auth.ts).
+  const unsubscribeBans = await bus.subscribe<UserBannedMessage>(topics.userBanned, (message) => {
+    const userId = message?.userId;
+    if (!Number.isInteger(userId) || userId < 1) {
+      logger.warn({ message }, 'malformed ban message ignored');
+      return;
+    }
+    const closed = gateway.disconnectUser(userId, 'BANNED');
+    if (closed > 0) logger.info({ userId, closed }, 'closed the sockets of a banned account');
+  });
+
   let port: number;
   try {
     port = await gateway.listen(config.realtimeHost, config.realtimePort);
   } catch (error) {
     await unsubscribeNotify();
     await unsubscribeMedia();
+    await unsubscribeBans();
     await gateway.close();
     await Promise.allSettled([broker.close(), limiter.close(), liveCounters.close()]);
     throw error;
@@ -151,6 +179,7 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
       (closing ??= (async () => {
         await unsubscribeNotify();
         await unsubscribeMedia();
+        await unsubscribeBans();
         await gateway.close();
         await Promise.allSettled([broker.close(), limiter.close(), liveCounters.close()]);
       })()),

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { guestDisplayName, guestHandle, guestHandlePattern } from './guest-identity.ts';
+import {
+  guestDisplayName,
+  guestHandle,
+  guestHandlePattern,
+  memberDisplayName,
+  memberHandle,
+  memberHandlePattern,
+} from './guest-identity.ts';
 
 test('guest handles are guest_ and 10 lower-case base32 characters', () => {
   const handles = new Set<string>();
@@ -38,4 +45,13 @@ test('display names are Guest and four digits', () => {
     'Guest 9999',
   );
   for (let i = 0; i < 100; i++) assert.match(guestDisplayName(), /^Guest [1-9]\d{3}$/);
+});
+
+test('accounts made by a phone or third-party sign-in get user_ handles and User names', () => {
+  assert.match(memberHandle(), memberHandlePattern);
+  assert.equal(
+    memberHandle(() => 0),
+    'user_aaaaaaaaaa',
+  );
+  assert.match(memberDisplayName(), /^User [1-9]\d{3}$/);
 });

@@ -24,9 +24,26 @@ const secureRandom: RandomInt = (n) => randomInt(n);
  * (auth-routes.ts).
  */
 export function guestHandle(random: RandomInt = secureRandom): string {
+  return `guest_${handleSuffix(random)}`;
+}
+
+function handleSuffix(random: RandomInt): string {
   let suffix = '';
   for (let i = 0; i < handleChars; i++) suffix += base32[random(base32.length)];
-  return `guest_${suffix}`;
+  return suffix;
+}
+
+/**
+ * An account first made by a phone or third-party sign-in (not a guest upgraded in place, which
+ * keeps its `guest_` handle): `user_` and the same 10 base32 characters.
+ */
+export function memberHandle(random: RandomInt = secureRandom): string {
+  return `user_${handleSuffix(random)}`;
+}
+
+/** `User 4821`, until the user picks a name. */
+export function memberDisplayName(random: RandomInt = secureRandom): string {
+  return `User ${1000 + random(9000)}`;
 }
 
 /** `Guest 4821`: four digits read out and remembered more easily than the handle. */
@@ -35,3 +52,4 @@ export function guestDisplayName(random: RandomInt = secureRandom): string {
 }
 
 export const guestHandlePattern = /^guest_[a-z2-7]{10}$/;
+export const memberHandlePattern = /^user_[a-z2-7]{10}$/;

@@ -2,7 +2,7 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { User } from '@binge/core/protocol/catalog';
 import { AppError } from '../errors/app-error.ts';
 import type { Viewer } from '../playback/entitlements.ts';
-import { accountGone, authRequired } from './session-viewer.ts';
+import { accountGone, authRequired, type SessionViewer } from './session-viewer.ts';
 import type { UserRepository } from './user-repository.ts';
 
 /**
@@ -22,18 +22,27 @@ export interface SessionGuard {
   resolveViewer: onRequestAsyncHookHandler;
   /** The caller's account, on a route guarded by requireUser. */
   userOf(request: FastifyRequest): User;
-  /** The caller, once per request however often it is asked (hooks, handlers, entitlements). */
-  viewerOf(request: FastifyRequest): Promise<Viewer>;
+  /**
+   * The session the caller's access token belongs to, on a route guarded by requireUser; null
+   * only with a custom `viewerOf` that knows no sessions (tests).
+   */
+  sessionOf(request: FastifyRequest): string | null;
+  /**
+   * The caller, once per request however often it is asked (hooks, handlers, entitlements), with
+   * the session of its token when the viewer function knows sessions (the default one does).
+   */
+  viewerOf(request: FastifyRequest): Promise<Viewer & Partial<SessionViewer>>;
 }
 
 export function createSessionGuard(options: {
   viewerOf: (request: FastifyRequest) => Viewer | Promise<Viewer>;
   users: UserRepository;
 }): SessionGuard {
-  const viewers = new WeakMap<FastifyRequest, Promise<Viewer>>();
+  const viewers = new WeakMap<FastifyRequest, Promise<Viewer & Partial<SessionViewer>>>();
   const accounts = new WeakMap<FastifyRequest, User>();
+  const sessions = new WeakMap<FastifyRequest, string | null>();
 
-  function viewerOf(request: FastifyRequest): Promise<Viewer> {
+  function viewerOf(request: FastifyRequest): Promise<Viewer & Partial<SessionViewer>> {
     let viewer = viewers.get(request);
     if (!viewer) {
       // Wrapped so a synchronous throw becomes a rejection that every later caller sees too.
@@ -44,7 +53,7 @@ export function createSessionGuard(options: {
   }
 
   async function requireUser(request: FastifyRequest): Promise<void> {
-    const { userId } = await viewerOf(request);
+    const { userId, sessionId } = await viewerOf(request);
     if (userId === null) throw authRequired();
     // A signed token outlives a deleted or banned account; only the row says which it is.
     const account = await options.users.findAccount(userId);
@@ -54,6 +63,7 @@ export function createSessionGuard(options: {
       throw new AppError('ACCOUNT_BANNED', `The account ${userId} is banned${reason}`);
     }
     accounts.set(request, account.user);
+    sessions.set(request, sessionId ?? null);
   }
 
   return {
@@ -75,6 +85,13 @@ export function createSessionGuard(options: {
       const user = accounts.get(request);
       if (!user) throw new Error('userOf() on a route without the requireUser hook');
       return user;
+    },
+
+    sessionOf(request) {
+      const sessionId = sessions.get(request);
+      if (sessionId === undefined)
+        throw new Error('sessionOf() on a route without the requireUser hook');
+      return sessionId;
     },
   };
 }

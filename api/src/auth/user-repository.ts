@@ -3,7 +3,7 @@ import type { Database } from '@binge/core/db';
 import { users } from '@binge/core/db/schema';
 import type { User } from '@binge/core/protocol/catalog';
 
-/** The account rows the API reads and writes; profiles and real sign-in come in a later issue. */
+/** The account rows the guard and the sign-in routes read and write. */
 export interface AccountState {
   user: User;
   /** Set while the account is banned (moderation); every authenticated route refuses it. */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signToken } from '@binge/core/auth/tokens';
 import type {
   ChatMessage,
   DanmuWindow,
@@ -12,7 +11,12 @@ import type { RealtimeStore } from '@binge/core/realtime-state';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
 import { assertProblem } from '../testing/assert-problem.ts';
 import { insertCategory, insertEpisode, insertSeries } from '../testing/catalog-fixtures.ts';
-import { clientFor, signInAsGuest, type SessionClient } from '../testing/session-client.ts';
+import {
+  accessTokenFor,
+  clientFor,
+  signInAsGuest,
+  type SessionClient,
+} from '../testing/session-client.ts';
 import { openTestApp, type TestApp } from '../testing/test-app.ts';
 
 const MISSING = 2147483647;
@@ -229,13 +233,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         401,
         'SESSION_INVALID',
       );
-      const expired = signToken(t.config.authSecret, {
-        userId: alice.user.id,
-        role: 'viewer',
-        audience: 'session',
-        ttlMs: 1_000,
+      const expired = await accessTokenFor(t.config, alice, {
+        ttlSeconds: 1,
         nowMs: Date.now() - 60_000,
-      }).token;
+      });
       assertProblem(
         await clientFor(t.app, alice.user, expired).danmu('abc', 'from=0&to=10'),
         401,

@@ -22,7 +22,19 @@ export interface TestApp {
 
 export async function openTestApp(
   kind: 'pglite' | 'postgres',
-  extra: Partial<Pick<AppDeps, 'entitlements' | 'viewerOf' | 'realtimeStore'>> & {
+  extra: Partial<
+    Pick<
+      AppDeps,
+      | 'entitlements'
+      | 'viewerOf'
+      | 'realtimeStore'
+      | 'textFilter'
+      | 'rankingRefresher'
+      | 'redis'
+      | 'smsSender'
+      | 'bus'
+    >
+  > & {
     db?: DatabaseHandle;
     /** Extra settings, as environment variables (e.g. MEDIA_CACHE_MB). */
     env?: Record<string, string>;

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     assert.equal(config.mediaWorker, true);
     assert.equal(config.transcodeConcurrency, 1);
     assert.equal(config.shutdownGraceSeconds, 10);
+    assert.equal(config.rankingsRefreshSeconds, 30);
     assert.ok(config.mediaSecret.length >= 32);
   });
 
@@ -79,6 +80,8 @@ describe('loadConfig', () => {
     ['HLS_SEGMENT_SECONDS', '0'],
     ['TRANSCODE_CONCURRENCY', '17'],
     ['SHUTDOWN_GRACE_SECONDS', 'soon'],
+    ['RANKINGS_REFRESH_SECONDS', '-1'],
+    ['RANKINGS_REFRESH_SECONDS', '3601'],
   ];
   for (const [variable, value] of invalid) {
     test(`${variable}=${JSON.stringify(value)} is refused with a ConfigError naming it`, () => {

@@ -23,12 +23,20 @@ export interface Config {
   /** HMAC secret for media URL tokens; when unset it is generated once and kept in dataDir. */
   mediaSecret: string;
   /**
-   * HMAC secret of auth tokens (guest sessions, realtime tokens), shared by api and gateway; when
-   * unset it is generated once and kept in dataDir.
+   * Secret the access-token key and the SMS-code hash key are derived from, shared by api and
+   * gateway; when unset it is generated once and kept in dataDir.
    */
   authSecret: string;
   /** Lifetime of a realtime gateway token, seconds (the client refreshes before it lapses). */
   realtimeTokenTtlSeconds: number;
+  /** Lifetime of an access token (the API's bearer JWT), seconds. */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of a refresh token, seconds; each refresh slides it (and its session) forward. */
+  refreshTokenTtlSeconds: number;
+  /** Which SmsSender delivers sign-in codes (core/src/accounts/sms-sender.ts). */
+  smsProvider: 'log';
+  /** OAuth sign-in providers with a client id and secret set; the others are off. */
+  oauth: OAuthSettings;
   /**
    * Port of the uWebSockets.js gateway's own listener. Embedded, 0 (the default) picks a free
    * loopback port and the public port forwards `/ws` to it; a scaled gateway sets it.
@@ -41,7 +49,10 @@ export interface Config {
    * benchmark beside a live one) can share one Redis without sharing buckets or streams.
    */
   redisPrefix: string;
-  /** Word list of the realtime keyword filter (one per line); unset means no list. */
+  /**
+   * Lexicon of the keyword filter (core/src/moderation/lexicon.ts syntax) that danmu, chat, DMs,
+   * names, bios, comments and reviews pass; unset means the shipped lexicon, `none` no filter.
+   */
   blockedWordsFile: string | undefined;
   /** What the keyword filter does with a listed word: mask it with `*`, or reject the text. */
   blockedWordsMode: 'mask' | 'reject';
@@ -65,6 +76,11 @@ export interface Config {
   transcodeConcurrency: number;
   /** Seconds to wait for in-flight requests and jobs on SIGINT/SIGTERM before exiting anyway. */
   shutdownGraceSeconds: number;
+  /**
+   * Seconds between refreshes of the ranking boards in this process (one process per interval
+   * does the work however many run); 0 leaves the refresh to other processes.
+   */
+  rankingsRefreshSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +162,79 @@ function secret(env: Env, name: string, dataDir: string, fileName: string): stri
   }
 }
 
+/** One OAuth sign-in provider's client and endpoints (core/src/accounts/oauth-provider.ts). */
+export interface OAuthProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  userInfoUrl: string;
+  redirectUri: string;
+  scope: string;
+  pkce: boolean;
+}
+
+export interface OAuthSettings {
+  wechat: OAuthProviderConfig | undefined;
+  weibo: OAuthProviderConfig | undefined;
+}
+
+type OAuthDefaults = Pick<
+  OAuthProviderConfig,
+  'authorizeUrl' | 'tokenUrl' | 'userInfoUrl' | 'scope' | 'pkce'
+>;
+
+/** WeChat website sign-in (open platform): no PKCE documented, so none by default. */
+const wechatDefaults: OAuthDefaults = {
+  authorizeUrl: 'https://open.weixin.qq.com/connect/qrconnect',
+  tokenUrl: 'https://api.weixin.qq.com/sns/oauth2/access_token',
+  userInfoUrl: 'https://api.weixin.qq.com/sns/userinfo',
+  scope: 'snsapi_login',
+  pkce: false,
+};
+
+/** Weibo OAuth 2: no PKCE documented either. */
+const weiboDefaults: OAuthDefaults = {
+  authorizeUrl: 'https://api.weibo.com/oauth2/authorize',
+  tokenUrl: 'https://api.weibo.com/oauth2/access_token',
+  userInfoUrl: 'https://api.weibo.com/2/users/show.json',
+  scope: '',
+  pkce: false,
+};
+
+/**
+ * OAUTH_<NAME>_CLIENT_ID and _CLIENT_SECRET switch a provider on (one without the other is a
+ * mistake worth stopping for); _AUTHORIZE_URL, _TOKEN_URL, _USERINFO_URL, _REDIRECT_URI, _SCOPE
+ * and _PKCE override the defaults, e.g. to point at a test server.
+ */
+function oauthProvider(
+  env: Env,
+  name: 'WECHAT' | 'WEIBO',
+  defaults: OAuthDefaults,
+  publicUrl: string,
+): OAuthProviderConfig | undefined {
+  const variable = (suffix: string) => `OAUTH_${name}_${suffix}`;
+  const clientId = read(env, variable('CLIENT_ID'));
+  const clientSecret = read(env, variable('CLIENT_SECRET'));
+  if (clientId === undefined && clientSecret === undefined) return undefined;
+  if (clientId === undefined) throw new ConfigError(variable('CLIENT_ID'), 'must be set too');
+  if (clientSecret === undefined)
+    throw new ConfigError(variable('CLIENT_SECRET'), 'must be set too');
+  const web = ['http:', 'https:'];
+  return {
+    clientId,
+    clientSecret,
+    authorizeUrl: url(env, variable('AUTHORIZE_URL'), web) ?? defaults.authorizeUrl,
+    tokenUrl: url(env, variable('TOKEN_URL'), web) ?? defaults.tokenUrl,
+    userInfoUrl: url(env, variable('USERINFO_URL'), web) ?? defaults.userInfoUrl,
+    redirectUri:
+      url(env, variable('REDIRECT_URI'), web) ??
+      `${publicUrl.replace(/\/$/, '')}/api/v1/auth/oauth/${name.toLowerCase()}/callback`,
+    scope: read(env, variable('SCOPE')) ?? defaults.scope,
+    pkce: boolean(env, variable('PKCE'), defaults.pkce),
+  };
+}
+
 function redisPrefix(env: Env): string {
   const raw = read(env, 'REDIS_PREFIX') ?? 'binge:';
   // Braces would break the hash tags that keep a channel's keys in one cluster slot.
@@ -182,6 +271,19 @@ export function loadConfig(env: Env = process.env): Config {
     mediaSecret: secret(env, 'MEDIA_SECRET', dataDir, 'media-secret'),
     authSecret: secret(env, 'AUTH_SECRET', dataDir, 'auth-secret'),
     realtimeTokenTtlSeconds: integer(env, 'REALTIME_TOKEN_TTL', 15 * 60, 30, 24 * 3600),
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL', 15 * 60, 60, 24 * 3600),
+    refreshTokenTtlSeconds: integer(
+      env,
+      'REFRESH_TOKEN_TTL',
+      30 * 24 * 3600,
+      24 * 3600,
+      365 * 24 * 3600,
+    ),
+    smsProvider: oneOf(env, 'SMS_PROVIDER', 'log', ['log'] as const),
+    oauth: {
+      wechat: oauthProvider(env, 'WECHAT', wechatDefaults, publicUrl),
+      weibo: oauthProvider(env, 'WEIBO', weiboDefaults, publicUrl),
+    },
     realtimePort: integer(env, 'REALTIME_PORT', 0, 0, 65535),
     realtimeHost: read(env, 'REALTIME_HOST') ?? '127.0.0.1',
     redisPrefix: redisPrefix(env),
@@ -199,5 +301,6 @@ export function loadConfig(env: Env = process.env): Config {
     mediaWorker: boolean(env, 'MEDIA_WORKER', true),
     transcodeConcurrency: integer(env, 'TRANSCODE_CONCURRENCY', 1, 1, 16),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+    rankingsRefreshSeconds: integer(env, 'RANKINGS_REFRESH_SECONDS', 30, 0, 3600),
   };
 }

@@ -97,9 +97,10 @@ export interface Problem {
 }
 
 /*
- * Accounts and the realtime state over HTTP. A client signs in as a guest (`POST /auth/guest`),
- * keeps the session token, trades it for short-lived gateway tokens (`POST /realtime/token`) and,
- * when the gateway answers a subscribe with "refetch", reloads the state from the reads below.
+ * Accounts and the realtime state over HTTP. A client signs in (as a guest, `POST /auth/guest`, or
+ * with a phone or WeChat/Weibo, protocol/accounts.ts), sends the access token as its bearer and
+ * to the gateway, renews it with the refresh token (`POST /auth/refresh`) and, when the gateway
+ * answers a subscribe with "refetch", reloads the state from the reads below.
  */
 
 export type UserRole = 'viewer' | 'creator' | 'admin';
@@ -112,13 +113,29 @@ export interface User {
   role: UserRole;
 }
 
-/** A new guest account and its session token (`Authorization: Bearer <sessionToken>`). */
-export interface GuestSession {
+/**
+ * A signed-in session (one device), as every sign-in and every refresh answers it. Send the access
+ * token as `Authorization: Bearer <accessToken>` (and to the gateway); before it expires, trade
+ * the refresh token for a new pair at `POST /auth/refresh`. Each refresh token works once: keep
+ * only the newest, and refresh one request at a time per device, since presenting a used one
+ * signs the whole session out.
+ */
+export interface AuthSession {
   user: User;
-  sessionToken: string;
-  /** When the session token stops working (ISO 8601). */
-  expiresAt: string;
+  /** A JWT, valid until accessTokenExpiresAt (15 minutes by default). */
+  accessToken: string;
+  /** ISO 8601. */
+  accessTokenExpiresAt: string;
+  /** Opaque; valid until refreshTokenExpiresAt (30 days, renewed by each refresh) or one use. */
+  refreshToken: string;
+  /** ISO 8601. */
+  refreshTokenExpiresAt: string;
+  /** This device's session id, as `GET /me/sessions` lists it. */
+  sessionId: string;
 }
+
+/** A new guest account's session: the same shape as every sign-in's. */
+export type GuestSession = AuthSession;
 
 /** A token for the realtime gateway: `hello.tk` and `refresh.tk` in the wire protocol. */
 export interface RealtimeToken {

@@ -11,6 +11,8 @@ import { createBullmqQueue } from '../queue/queue-bullmq.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createLocalStorage } from '../storage/storage-local.ts';
 import type { Logger } from '../log/logger.ts';
+import type { SmsSender } from '../accounts/sms-sender.ts';
+import { createLogSmsSender } from '../accounts/sms-sender-log.ts';
 
 /**
  * The one place where configuration picks an adapter for each port (DESIGN.md: "an adapter is
@@ -38,4 +40,15 @@ export function createStorage(config: Config): Storage {
  */
 export function createRedisClient(config: Config): Redis | undefined {
   return config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+}
+
+/**
+ * How sign-in codes reach phones (SMS_PROVIDER). `log`, the only built-in, writes them to the log;
+ * a real provider is one adapter file in core/src/accounts and one case here.
+ */
+export function createSmsSender(config: Config, logger: Logger): SmsSender {
+  switch (config.smsProvider) {
+    case 'log':
+      return createLogSmsSender(logger);
+  }
 }

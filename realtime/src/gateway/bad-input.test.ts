@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { count, eq } from 'drizzle-orm';
 import { encode } from '@msgpack/msgpack';
-import { signToken } from '@binge/core/auth/tokens';
 import type { DatabaseHandle } from '@binge/core/db';
 import { danmu } from '@binge/core/db/schema';
 import { openTestDatabase } from '@binge/core/db/testing';
@@ -11,7 +10,7 @@ import { closeCodes, errorCodeName, errorCodes } from '@binge/core/protocol/real
 import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frames';
 import { MAX_CLIENT_FRAME_BYTES } from '@binge/core/protocol/realtime/limits';
 import { connectRaw, type RawClient } from '../testing/raw-client.ts';
-import { rtToken, seedWorld, TEST_AUTH_SECRET, type RealtimeWorld } from '../testing/fixtures.ts';
+import { rtToken, seedWorld, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
 
 /**
@@ -224,8 +223,8 @@ describe('bad input', () => {
 
     for (const token of [
       rtToken(userId, { secret: 'another-secret-another-secret-another' }),
-      signToken(TEST_AUTH_SECRET, { userId, role: 'viewer', audience: 'session', ttlMs: 60_000 })
-        .token,
+      // Genuine, but its session was never created (or was deleted with its account).
+      rtToken(userId, { sessionId: 'AAAAAAAAAAAAAAAAAAAAAA' }),
       'v1.eyJzdWIiOjF9.' + 'A'.repeat(43),
     ]) {
       const forged = await connectRaw(node.url);

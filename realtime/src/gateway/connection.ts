@@ -1,5 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
-import type { TokenRole } from '@binge/core/auth/tokens';
+import type { TokenRole } from '@binge/core/auth/access-token';
 import type { PublicationPayload } from '@binge/core/protocol/realtime/payloads';
 import type { TokenBucketState } from '../limits/token-bucket.ts';
 
@@ -18,6 +18,12 @@ export interface Connection {
   ws: WebSocket<ConnectionRef> | null;
   closed: boolean;
   helloDone: boolean;
+  /**
+   * Set while the gateway checks the hello's token, session and account (not signed out, not
+   * banned): frames that arrive meanwhile wait for it, so nothing runs before the welcome (or the
+   * refusal).
+   */
+  admission: Promise<void> | null;
   userId: number | null;
   role: TokenRole;
   /** Token expiry, ms since epoch; 0 when anonymous. */
@@ -58,6 +64,7 @@ export function newConnection(
     ws: null,
     closed: false,
     helloDone: false,
+    admission: null,
     userId: null,
     role: 'viewer',
     exp: 0,

@@ -6,6 +6,7 @@ import { openTestDatabase } from '@binge/core/db/testing';
 import { closeCodes, errorCodes } from '@binge/core/protocol/realtime/codes';
 import { createLogger } from '@binge/core/log';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
+import { createSqlSessionStore } from '@binge/core/accounts/session-store-sql';
 import type { Broker } from '../broker/broker.ts';
 import { createMemoryBroker } from '../broker/broker-memory.ts';
 import { createMemoryLiveCounters } from '../live/live-counters-memory.ts';
@@ -13,6 +14,7 @@ import { createMemoryRateLimiter } from '../limits/rate-limiter-memory.ts';
 import { createGateway } from './gateway.ts';
 import { FrameType, type ServerFrame } from '@binge/core/protocol/realtime/frames';
 import { connectRaw } from '../testing/raw-client.ts';
+import { createSessionAuth } from '../auth/session-auth.ts';
 import { rtToken, seedWorld, TEST_AUTH_SECRET, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
 import { createKeywordFilter } from '@binge/core/moderation/text-filter';
@@ -175,7 +177,10 @@ describe('gateway on the embedded adapters', () => {
       store: createSqlRealtimeStore(database.db),
       limiter: createMemoryRateLimiter(),
       liveCounters: createMemoryLiveCounters(),
-      authSecret: TEST_AUTH_SECRET,
+      auth: createSessionAuth({
+        authSecret: TEST_AUTH_SECRET,
+        sessions: createSqlSessionStore(database.db),
+      }),
       logger: createLogger({ level: 'silent', name: 'try-again' }),
       nodeId: 'try-again',
       creatorEpisodes: async () => [],
@@ -212,7 +217,10 @@ describe('gateway on the embedded adapters', () => {
         store: createSqlRealtimeStore(database.db),
         limiter: createMemoryRateLimiter(),
         liveCounters: createMemoryLiveCounters(),
-        authSecret: TEST_AUTH_SECRET,
+        auth: createSessionAuth({
+          authSecret: TEST_AUTH_SECRET,
+          sessions: createSqlSessionStore(database.db),
+        }),
         logger: createLogger({ level: 'silent', name: nodeId }),
         nodeId,
         creatorEpisodes: async () => [],

@@ -6,7 +6,6 @@ import uWS, {
   type WebSocket,
 } from 'uWebSockets.js';
 import { decode, encode } from '@msgpack/msgpack';
-import { verifyToken } from '@binge/core/auth/tokens';
 import type { Logger } from '@binge/core/log';
 import { StoreNotFoundError, type RealtimeStore } from '@binge/core/realtime-state';
 import { createHlc, HlcDriftError } from '@binge/core/protocol/crdt/hlc';
@@ -54,6 +53,7 @@ import type {
   PublishPayload,
   SubscribePayload,
 } from '@binge/core/protocol/realtime/payloads';
+import type { GatewayAuth, GatewayAuthResult } from '../auth/session-auth.ts';
 import type { Broker } from '../broker/broker.ts';
 import type { LiveCounters } from '../live/live-counters.ts';
 import { emptyTally, secondOf, tallyEvent, type LiveTally } from '../live/live-window.ts';
@@ -76,7 +76,12 @@ export interface GatewayDeps {
   /** User and IP buckets: the Redis limiter when scaled, so reconnecting elsewhere does not help. */
   limiter: RateLimiter;
   liveCounters: LiveCounters;
-  authSecret: string;
+  /**
+   * Checks the token of a hello or a refresh: signature, expiry, and the session and account
+   * behind it now (auth/session-auth.ts), so a signed-out session or a banned account is refused
+   * though its token has not expired.
+   */
+  auth: GatewayAuth;
   logger: Logger;
   /** This node's id (HLC node, live-counter node): `[A-Za-z0-9_-]{1,32}`. */
   nodeId: string;
@@ -124,6 +129,11 @@ export interface Gateway {
   /** Listens on host:port (port 0 = any free one); resolves with the port. */
   listen(host: string, port: number): Promise<number>;
   stats(): GatewayStats;
+  /**
+   * Closes every connection of a user on this node with `code` (a moderator's ban: BANNED, which
+   * clients do not reconnect after); answers how many were closed.
+   */
+  disconnectUser(userId: number, code: CloseCodeName): number;
   /**
    * Stops accepting, closes every connection with SERVER_RESTART (4000: clients reconnect with
    * jitter, elsewhere when scaled) and releases relays and timers. Adapters are the caller's.
@@ -481,47 +491,82 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
     }
     connection.helloDone = true;
     const token = frame.payload.tk ?? connection.upgradeToken;
-    if (token !== null && token !== undefined) {
-      const verified = verifyToken(deps.authSecret, token, 'rt', now());
-      if (!verified.ok) {
-        if (verified.reason === 'expired')
-          fail(connection, frame.rid, 'TOKEN_EXPIRED', 'token expired');
-        else fail(connection, frame.rid, 'TOKEN_INVALID', `token ${verified.reason}`);
-        return;
-      }
-      connection.userId = verified.claims.sub;
-      connection.role = verified.claims.role;
-      connection.exp = verified.claims.exp;
-    }
-    send(connection, {
-      type: FrameType.welcome,
-      rid: frame.rid,
-      payload: {
-        v: PROTOCOL_VERSION,
-        cid: connection.id,
-        uid: connection.userId,
-        exp: connection.exp,
-        pi: options.pingIntervalMs,
-        mf: MAX_CLIENT_FRAME_BYTES,
-        ts: now(),
-      },
-    });
-  }
-
-  function handleRefresh(connection: Connection, rid: number, tk: string): void {
-    const verified = verifyToken(deps.authSecret, tk, 'rt', now());
-    if (!verified.ok) {
-      if (verified.reason === 'expired') fail(connection, rid, 'TOKEN_EXPIRED', 'token expired');
-      else fail(connection, rid, 'TOKEN_INVALID', `token ${verified.reason}`);
+    const welcome = () =>
+      send(connection, {
+        type: FrameType.welcome,
+        rid: frame.rid,
+        payload: {
+          v: PROTOCOL_VERSION,
+          cid: connection.id,
+          uid: connection.userId,
+          exp: connection.exp,
+          pi: options.pingIntervalMs,
+          mf: MAX_CLIENT_FRAME_BYTES,
+          ts: now(),
+        },
+      });
+    if (token === null || token === undefined) {
+      welcome();
       return;
     }
-    if (verified.claims.sub !== connection.userId) {
+    admit(connection, frame.rid, token, welcome);
+  }
+
+  /** The refusal of a token check as an error frame (each code closes as codes.ts says). */
+  function refuse(connection: Connection, rid: number, result: GatewayAuthResult & { ok: false }) {
+    const code: ErrorCodeName =
+      result.reason === 'expired'
+        ? 'TOKEN_EXPIRED'
+        : result.reason === 'banned'
+          ? 'ACCOUNT_BANNED'
+          : 'TOKEN_INVALID';
+    fail(connection, rid, code, result.message);
+  }
+
+  /**
+   * Welcomes a signed-in connection once its token, session and account are checked. A token is
+   * signed for minutes while a sign-out or a ban takes effect at once, so the rows decide, not the
+   * token. Frames that arrive meanwhile wait for the outcome (onFrame).
+   */
+  function admit(connection: Connection, rid: number, token: string, welcome: () => void): void {
+    connection.admission = deps.auth.authenticate(token, now()).then(
+      (result) => {
+        connection.admission = null;
+        if (connection.closed) return;
+        if (!result.ok) {
+          refuse(connection, rid, result);
+          return;
+        }
+        connection.userId = result.userId;
+        connection.role = result.role;
+        connection.exp = result.expiresAtMs;
+        welcome();
+      },
+      (error: unknown) => {
+        connection.admission = null;
+        if (connection.closed) return;
+        logger.error({ err: error, cid: connection.id }, 'token check failed');
+        fail(connection, rid, 'INTERNAL', 'internal error; reconnect later');
+        closeWith(connection, 'TRY_AGAIN');
+      },
+    );
+  }
+
+  /** A fresh token for the same user; the session and account are checked again now. */
+  async function handleRefresh(connection: Connection, rid: number, tk: string): Promise<void> {
+    const result = await deps.auth.authenticate(tk, now());
+    if (connection.closed) return;
+    if (!result.ok) {
+      refuse(connection, rid, result);
+      return;
+    }
+    if (result.userId !== connection.userId) {
       // A connection never changes user: a different user reconnects with its own token.
       fail(connection, rid, 'TOKEN_INVALID', 'token of another user');
       return;
     }
-    connection.exp = verified.claims.exp;
-    connection.role = verified.claims.role;
+    connection.exp = result.expiresAtMs;
+    connection.role = result.role;
     send(connection, { type: FrameType.ok, rid, payload: { exp: connection.exp } });
   }
 
@@ -947,6 +992,20 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
   }
 
   function onFrame(connection: Connection, message: ArrayBuffer, isBinary: boolean): void {
+    if (connection.admission !== null) {
+      // uWS reuses the buffer after this callback returns: keep a copy for the deferred frame.
+      const copy = message.slice(0);
+      void connection.admission.then(() => {
+        if (connection.closed) return;
+        try {
+          onFrame(connection, copy, isBinary);
+        } catch (error) {
+          logger.error({ err: error, cid: connection.id }, 'frame handler failed');
+          fail(connection, 0, 'INTERNAL', 'internal error');
+        }
+      });
+      return;
+    }
     connection.lastSeen = now();
     framesIn += 1;
     const bucket = takeToken(
@@ -982,7 +1041,9 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
         send(connection, { type: FrameType.pong, rid: frame.rid, payload: { ts: now() } });
         return;
       case FrameType.refresh:
-        handleRefresh(connection, frame.rid, frame.payload.tk);
+        run(connection, frame.rid, undefined, () =>
+          handleRefresh(connection, frame.rid, frame.payload.tk),
+        );
         return;
       case FrameType.feed:
         run(connection, frame.rid, undefined, () =>
@@ -1231,6 +1292,16 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
           resolve(uWS.us_socket_local_port(socket as unknown as uWS.us_socket));
         });
       });
+    },
+
+    disconnectUser(userId, code) {
+      let closed = 0;
+      for (const connection of [...connections]) {
+        if (connection.userId !== userId || connection.closed) continue;
+        closeWith(connection, code);
+        closed += 1;
+      }
+      return closed;
     },
 
     stats() {

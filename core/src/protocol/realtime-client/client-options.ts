@@ -23,7 +23,10 @@ export interface RealtimeClientOptions {
   url: string;
   /** Default: the platform's `WebSocket`. In Node 20, pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
-  /** A fresh gateway token from the API (`POST /api/v1/realtime/token`); null = anonymous. */
+  /**
+   * A fresh token from the API: the access token (renewed with `POST /api/v1/auth/refresh`) or a
+   * gateway-only one (`POST /api/v1/realtime/token`); null = anonymous.
+   */
   getToken: () => Promise<string | null>;
   /** This device's HLC node id (`[A-Za-z0-9_-]{1,32}`), stable per install. */
   hlcNode: string;

@@ -789,6 +789,20 @@ test('close 4502 is terminal: no reconnect, pending work fails, connect() reject
   h.assertClean();
 });
 
+test('close 4504 (banned) in the middle of a session is terminal: no reconnect', async (t) => {
+  const h = await harness(t);
+  h.gateway.answerHello = () => ({ welcome: { exp: Date.now() + 3_600_000 } });
+  await h.client.connect();
+  const connection = await h.gateway.nextConnection();
+  const closed = once(h.client, 'closed');
+  connection.close(4504, 'BANNED');
+  assert.deepEqual(await closed, { code: 4504, reason: 'BANNED' });
+  await new Promise((resolve) => setTimeout(resolve, 100)); // well past any backoff delay
+  assert.equal(h.gateway.connections.length, 1);
+  assert.equal(h.client.state, 'closed');
+  h.assertClean();
+});
+
 test('close 4003 fetches a new token; other drops reuse the one still fresh', async (t) => {
   const h = await harness(t, { tokens: ['old', 'new'], syncProgress: false });
   h.gateway.answerHello = () => ({ welcome: { exp: Date.now() + 3_600_000 } });

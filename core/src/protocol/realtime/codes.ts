@@ -224,6 +224,12 @@ export const errorCodes = {
     close: null,
     title: 'The server lost its place in this stream; subscribe again with your recovery position',
   },
+  ACCOUNT_BANNED: {
+    code: 122,
+    closes: 'always',
+    close: 'BANNED',
+    title: 'The account is banned',
+  },
 } as const satisfies Record<
   string,
   { code: number; closes: ClosePolicy; close: CloseCodeName | null; title: string }
