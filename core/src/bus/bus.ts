@@ -18,7 +18,18 @@ export const topics = {
   mediaProgress: 'media.progress',
   /** Notifications for one user, pushed by the realtime gateway on `notify:<userId>`. */
   notify: 'notify',
+  /** A moderator banned an account: every gateway node closes its sockets (close code 4504). */
+  userBanned: 'user.banned',
 } as const;
+
+/** What the API publishes on `user.banned` once the ban is committed. */
+export interface UserBannedMessage {
+  userId: number;
+  /** The moderator's reason, for the gateway's log. */
+  reason: string;
+  /** When the ban was committed, ms since epoch. */
+  ts: number;
+}
 
 /**
  * What a service publishes on `notify` to reach a user's devices. `id` must be unique per

@@ -12,10 +12,13 @@ export function createTestSeeder(db: Database) {
   let categoryId: number | undefined;
 
   return {
-    async user(displayName = 'Viewer'): Promise<number> {
+    async user(
+      displayName = 'Viewer',
+      role: 'viewer' | 'creator' | 'admin' = 'viewer',
+    ): Promise<number> {
       const [row] = await db
         .insert(users)
-        .values({ handle: unique('user'), displayName })
+        .values({ handle: unique('user'), displayName, role })
         .returning({ id: users.id });
       return row!.id;
     },

@@ -17,6 +17,9 @@ import {
   users,
   watchProgress,
 } from '../db/schema.ts';
+import { createProgression, type Progression } from '../progression/progression.ts';
+import { beginWatch, createSqlProgressionStore, recordWatch } from '../progression/store-sql.ts';
+import { ProgressionUserNotFoundError } from '../progression/store.ts';
 import { validateStamp } from '../protocol/crdt/hlc-stamp.ts';
 import {
   StoreNotFoundError,
@@ -144,6 +147,14 @@ function progressOrder(row: {
 const FINISHED_NUMERATOR = 19;
 const FINISHED_DENOMINATOR = 20;
 
+export interface SqlRealtimeStoreOptions {
+  /**
+   * Where stored danmu and watch progress earn experience, watch time and achievements
+   * (core/src/progression); one over the same database, pushing nothing live, when not given.
+   */
+  progression?: Progression;
+}
+
 /**
  * The RealtimeStore over core's Drizzle handle, identical on PGlite and node-postgres.
  *
@@ -151,7 +162,13 @@ const FINISHED_DENOMINATOR = 20;
  * followed by a read of the original when nothing was inserted: a concurrent retry waits on the
  * index entry of the first, then finds its committed row, so both answer the same `mid`.
  */
-export function createSqlRealtimeStore(db: Database): RealtimeStore {
+export function createSqlRealtimeStore(
+  db: Database,
+  options: SqlRealtimeStoreOptions = {},
+): RealtimeStore {
+  const progression =
+    options.progression ?? createProgression({ store: createSqlProgressionStore(db) });
+
   /**
    * An episode is playable exactly when the playback endpoint (api/src/playback) would serve it:
    * the episode is ready and its published asset (belonging to that episode) is ready with a
@@ -224,6 +241,16 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
       or(isNull(chatMutes.until), gt(chatMutes.until, sql`now()`)),
     );
 
+  async function recordDanmu(userId: number): Promise<void> {
+    try {
+      await progression.record({ kind: 'danmu', userId });
+    } catch (error) {
+      if (error instanceof ProgressionUserNotFoundError)
+        throw new StoreNotFoundError(`user ${userId} is gone`);
+      throw error;
+    }
+  }
+
   return {
     async episodeExists(episodeId) {
       assertId('episodeId', episodeId);
@@ -287,11 +314,17 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
             .onConflictDoNothing({ target: [danmu.userId, danmu.cmid] })
             .returning(),
       );
-      if (inserted !== undefined) return { record: toDanmu(inserted), duplicate: false };
+      // A retry records again too: recording reads the stored danmu, so it grants nothing twice,
+      // and it makes up for a first attempt that stored the danmu but failed before recording.
+      if (inserted !== undefined) {
+        await recordDanmu(input.userId);
+        return { record: toDanmu(inserted), duplicate: false };
+      }
       const original = await danmuByCmid(input.userId, input.cmid);
       // The conflicting row can only vanish by a cascade from its episode or user being deleted.
       if (original === undefined)
         throw new StoreNotFoundError(`episode ${input.episodeId} or user ${input.userId} is gone`);
+      await recordDanmu(input.userId);
       return { record: toDanmu(original), duplicate: true };
     },
 
@@ -313,10 +346,18 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
         after === null
           ? gte(danmu.posMs, fromMs)
           : or(gt(danmu.posMs, fromMs), and(eq(danmu.posMs, fromMs), gt(danmu.id, after)));
+      // A danmu a moderator hid is left out of every replay (api/src/moderation).
       const rows = await db
         .select()
         .from(danmu)
-        .where(and(eq(danmu.episodeId, episodeId), start, lte(danmu.posMs, toMs)))
+        .where(
+          and(
+            eq(danmu.episodeId, episodeId),
+            start,
+            lte(danmu.posMs, toMs),
+            isNull(danmu.hiddenAt),
+          ),
+        )
         .orderBy(asc(danmu.posMs), asc(danmu.id))
         .limit(limit + 1);
       return { records: rows.slice(0, limit).map(toDanmu), more: rows.length > limit };
@@ -360,7 +401,7 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
         .select(chatColumns)
         .from(chatMessages)
         .innerJoin(users, eq(users.id, chatMessages.userId))
-        .where(eq(chatMessages.roomId, roomId))
+        .where(and(eq(chatMessages.roomId, roomId), isNull(chatMessages.hiddenAt)))
         .orderBy(desc(chatMessages.id))
         .limit(limit);
       return rows.reverse().map(toChat);
@@ -513,12 +554,22 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
         hlcCounter: hlc.counter,
         hlcNode: hlc.node,
       };
-      // One statement decides: concurrent writers serialise on the row, and each compares against
-      // whatever the one before it committed, so the highest stamp wins in every interleaving.
-      const [applied] = await referencing(
-        `episode ${write.episodeId} or user ${write.userId}`,
-        () =>
-          db
+      // One transaction: lock the user and read the register (beginWatch), then one statement
+      // decides the LWW write, and an applied write credits the watch time it proves
+      // (recordWatch). Concurrent writers of a user serialise on the user's lock, and each
+      // compares against whatever the one before it committed, so the highest stamp wins in
+      // every interleaving and no forward move is credited twice.
+      const outcome = await referencing(`episode ${write.episodeId} or user ${write.userId}`, () =>
+        db.transaction(async (tx) => {
+          let before;
+          try {
+            before = await beginWatch(tx, write.userId, write.episodeId);
+          } catch (error) {
+            if (error instanceof ProgressionUserNotFoundError)
+              throw new StoreNotFoundError(`user ${write.userId} does not exist`);
+            throw error;
+          }
+          const [applied] = await tx
             .insert(watchProgress)
             .values(values)
             .onConflictDoUpdate({
@@ -545,19 +596,36 @@ export function createSqlRealtimeStore(db: Database): RealtimeStore {
                 pos: sql`${watchProgress.positionMs}`,
               })}`,
             })
-            .returning(),
+            .returning();
+          if (applied !== undefined) {
+            const watched = await recordWatch(tx, before, {
+              posMs: write.posMs,
+              durMs: write.durMs,
+            });
+            return { winner: toProgress(applied), applied: true, watched } as const;
+          }
+          const [stored] = await tx
+            .select()
+            .from(watchProgress)
+            .where(
+              and(
+                eq(watchProgress.userId, write.userId),
+                eq(watchProgress.episodeId, write.episodeId),
+              ),
+            )
+            .limit(1);
+          if (stored === undefined)
+            throw new StoreNotFoundError(
+              `episode ${write.episodeId} or user ${write.userId} is gone`,
+            );
+          return { winner: toProgress(stored), applied: false, watched: null } as const;
+        }),
       );
-      if (applied !== undefined) return { winner: toProgress(applied), applied: true };
-      const [stored] = await db
-        .select()
-        .from(watchProgress)
-        .where(
-          and(eq(watchProgress.userId, write.userId), eq(watchProgress.episodeId, write.episodeId)),
-        )
-        .limit(1);
-      if (stored === undefined)
-        throw new StoreNotFoundError(`episode ${write.episodeId} or user ${write.userId} is gone`);
-      const winner = toProgress(stored);
+      if (outcome.applied) {
+        await progression.announce(outcome.watched);
+        return { winner: outcome.winner, applied: true };
+      }
+      const winner = outcome.winner;
       // A retry of the write that already holds the register is that write: report it applied, as
       // a retried cmid reports its original, rather than as lost to a newer stamp.
       const same =

@@ -82,12 +82,16 @@ export interface RealtimeStore {
   userExists(userId: number): Promise<boolean>;
   displayName(userId: number): Promise<string | null>;
 
-  /** Stores a danmu (idempotent by userId + cmid). Rejects when the episode does not exist. */
+  /**
+   * Stores a danmu (idempotent by userId + cmid) and records it for the sender's experience and
+   * achievements (core/src/progression). Rejects when the episode does not exist.
+   */
   addDanmu(danmu: NewDanmu): Promise<Stored<DanmuRecord>>;
   /**
    * Danmu of an episode with `fromMs <= posMs <= toMs`, ordered by (posMs, mid), at most `limit`;
    * `more` when the window holds more. `afterMid` continues a page: with `fromMs` set to the last
    * entry's position, entries at that position up to and including `afterMid` are skipped.
+   * Danmu a moderator hid (`hidden_at`) are left out.
    */
   danmuWindow(
     episodeId: number,
@@ -99,7 +103,7 @@ export interface RealtimeStore {
 
   /** 'muted' when the sender is muted in the room (an active chat_mutes row). */
   addChat(chat: NewChat): Promise<Stored<ChatRecord> | 'muted'>;
-  /** The newest `limit` messages of a room, oldest first (for a refetch). */
+  /** The newest `limit` messages of a room, oldest first (for a refetch); hidden ones left out. */
   recentChat(roomId: number, limit: number): Promise<ChatRecord[]>;
 
   /**
@@ -121,7 +125,8 @@ export interface RealtimeStore {
   /**
    * LWW write of (userId, episodeId): stores `write` only when its stamp is higher than the stored
    * one in (wallMs, counter, node) order, atomically against concurrent writers. Returns the winner
-   * after the write and whether this write is it. Rejects when the episode does not exist.
+   * after the write and whether this write is it. Rejects when the episode does not exist. An
+   * applied write also credits the watch time it proves (core/src/progression/watch-time.ts).
    */
   writeProgress(write: ProgressRecord): Promise<{ winner: ProgressRecord; applied: boolean }>;
   /** Every progress record of a user, most recently updated first, at most `limit`. */
