@@ -205,6 +205,12 @@ export function createCatalogRepository(db: Database) {
         .limit(limit);
     },
 
+    /** Published series by id, in no particular order: the cards of a precomputed list. */
+    async seriesByIds(ids: readonly number[]): Promise<SeriesRow[]> {
+      if (ids.length === 0) return [];
+      return seriesSelect().where(and(inArray(series.id, [...ids]), isPublished));
+    },
+
     async findSeries(id: number): Promise<SeriesRow | null> {
       const rows = await seriesSelect()
         .where(and(eq(series.id, id), isPublished))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, count, eq } from 'drizzle-orm';
-import { engagementEdges, episodeCounters } from '@binge/core/db/schema';
+import { engagementEdges, episodeCounters, userAchievements } from '@binge/core/db/schema';
 import type { HlcStamp } from '@binge/core/protocol/crdt/hlc-stamp';
 import { assertProblem } from '../testing/assert-problem.ts';
 import { insertCategory, insertEpisode, insertSeries } from '../testing/catalog-fixtures.ts';
@@ -280,6 +280,30 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assertProblem(noIds, 400, 'VALIDATION_FAILED');
       const anonymous = engagementClient(t.app, null);
       assertProblem(await anonymous.state('like', 'episode', '1'), 401, 'AUTH_REQUIRED');
+    });
+
+    test('the tenth follow-up earns its achievement once; unfollowing does not take it back', async () => {
+      const carol = await signInAsGuest(t.app);
+      const carolApp = engagementClient(t.app, carol);
+      const awarded = async () =>
+        (
+          await t.db.db
+            .select({ code: userAchievements.code })
+            .from(userAchievements)
+            .where(eq(userAchievements.userId, carol.user.id))
+        ).map((row) => row.code);
+      const ids: number[] = [];
+      for (let i = 0; i < 10; i += 1)
+        ids.push(await insertSeries(t.db.db, { slug: `followed-${kind}-${i}`, categoryId }));
+      for (const id of ids.slice(0, 9)) await carolApp.add('follow_up', 'series', id);
+      // The same series again is not a new follow-up.
+      await carolApp.add('follow_up', 'series', ids[0]!);
+      assert.deepEqual(await awarded(), []);
+      await carolApp.add('follow_up', 'series', ids[9]!);
+      assert.deepEqual(await awarded(), ['follow_ups_10']);
+      await carolApp.remove('follow_up', 'series', ids[9]!);
+      await carolApp.add('follow_up', 'series', ids[9]!);
+      assert.deepEqual(await awarded(), ['follow_ups_10']);
     });
 
     test('each bad input answers its code', async () => {

@@ -13,6 +13,7 @@ import {
 } from '@binge/core/engagement';
 import { createHlc, HlcDriftError, type Hlc } from '@binge/core/protocol/crdt/hlc';
 import type { HlcStamp } from '@binge/core/protocol/crdt/hlc-stamp';
+import type { Progression } from '@binge/core/progression/progression';
 import type { ErrorCode } from '@binge/core/protocol/errors';
 import { sessionRequired } from '../auth/auth-schemas.ts';
 import type { SessionGuard } from '../auth/session-guard.ts';
@@ -39,6 +40,8 @@ export interface EngagementRoutesOptions {
   guard: SessionGuard;
   /** The server's HLC: stamps writes sent without one, and bounds how far ahead a client's may be. */
   clock?: Hlc;
+  /** Counts a new follow-up (追剧) toward achievements once the write is stored. */
+  progression?: Pick<Progression, 'record'>;
 }
 
 const unauthorized = problemResponse('AUTH_REQUIRED', 'SESSION_INVALID', 'SESSION_EXPIRED');
@@ -160,7 +163,10 @@ export async function engagementRoutes(app: FastifyInstance, options: Engagement
           throw new AppError('CANNOT_FOLLOW_SELF', 'You cannot follow yourself');
         const hlc = stampOf(request.body.hlc);
         try {
-          return await store.write(me, { kind, targetType, targetId, present, hlc });
+          const result = await store.write(me, { kind, targetType, targetId, present, hlc });
+          if (kind === 'follow_up' && result.applied && result.present)
+            await options.progression?.record({ kind: 'follow_up', userId: me });
+          return result;
         } catch (error) {
           if (error instanceof EngagementTargetNotFoundError)
             throw new AppError(notFoundCode[error.targetType], error.message);

@@ -3,6 +3,7 @@ import { isPublishedSeries } from '../catalog/published-series.ts';
 import type { Database } from '../db/database.ts';
 import { engagementEdges, episodes, series, users } from '../db/schema.ts';
 import { compareStamps, validateStamp, type HlcStamp } from '../protocol/crdt/hlc-stamp.ts';
+import { bumpSeriesActivity, type ActivityField } from '../rankings/activity.ts';
 import {
   EngagementTargetNotFoundError,
   isEngagementKind,
@@ -73,6 +74,17 @@ function targetCounter(kind: EngagementKind, targetType: EngagementTargetType): 
     ? { table: 'episode_counters', key: 'episode_id', column }
     : { table: 'series_counters', key: 'series_id', column };
 }
+
+/**
+ * The hot ranking's activity field a kind feeds (core/src/rankings/activity.ts); a like of an
+ * episode counts for its series. Follows of users rank no series.
+ */
+const activityField: Record<EngagementKind, ActivityField | null> = {
+  like: 'likes',
+  favourite: 'favourites',
+  follow_up: 'followUps',
+  follow: null,
+};
 
 const followingCounter: CounterColumn = {
   table: 'user_counters',
@@ -178,24 +190,29 @@ const unwritten = { wallMs: -1, counter: 0, node: '' } as const;
  *
  * A write is one transaction: insert a placeholder row for the element if there is none (so even
  * a first write has a row to lock), lock it with `for update`, decide in TypeScript with
- * {@link replacesStored}, update it, and when presence flipped adjust the counters. Concurrent
- * writes of one element queue on its row lock, and each decides against what the one before
- * committed, so the winner and the count are the same in every interleaving. Counter rows are
- * always locked after the edge row, so writes never wait on each other in a cycle.
+ * {@link replacesStored}, update it, and when presence flipped adjust the counters and the
+ * series' hourly activity bucket of the hot ranking (+1 / −1). Concurrent writes of one element
+ * queue on its row lock, and each decides against what the one before committed, so the winner
+ * and the count are the same in every interleaving. Counter rows are always locked after the edge
+ * row and the activity bucket after the counters, so writes never wait on each other in a cycle.
  */
 export function createSqlEngagementStore(db: Database): EngagementStore {
-  async function targetExists(
+  /**
+   * Whether the target exists, and for an episode or a series the series whose hot-ranking
+   * activity its likes, favourites and follow-ups feed (null for a user).
+   */
+  async function findTarget(
     tx: Executor,
     targetType: EngagementTargetType,
     targetId: number,
-  ): Promise<boolean> {
+  ): Promise<{ seriesId: number | null } | null> {
     if (targetType === 'user') {
       const rows = await tx
         .select({ id: users.id })
         .from(users)
         .where(eq(users.id, targetId))
         .limit(1);
-      return rows.length > 0;
+      return rows.length > 0 ? { seriesId: null } : null;
     }
     if (targetType === 'series') {
       const rows = await tx
@@ -203,16 +220,16 @@ export function createSqlEngagementStore(db: Database): EngagementStore {
         .from(series)
         .where(and(eq(series.id, targetId), isPublishedSeries))
         .limit(1);
-      return rows.length > 0;
+      return rows.length > 0 ? { seriesId: targetId } : null;
     }
     // An episode viewers can reach: one of a published series (EPISODE_NOT_FOUND's meaning).
     const rows = await tx
-      .select({ id: episodes.id })
+      .select({ seriesId: episodes.seriesId })
       .from(episodes)
       .innerJoin(series, eq(series.id, episodes.seriesId))
       .where(and(eq(episodes.id, targetId), isPublishedSeries))
       .limit(1);
-    return rows.length > 0;
+    return rows[0] ?? null;
   }
 
   return {
@@ -220,7 +237,7 @@ export function createSqlEngagementStore(db: Database): EngagementStore {
       if (!isEngagementTargetType(targetType))
         throw new RangeError(`unknown target type ${String(targetType)}`);
       assertId('targetId', targetId);
-      return targetExists(db, targetType, targetId);
+      return (await findTarget(db, targetType, targetId)) !== null;
     },
 
     async write(userId, input) {
@@ -241,8 +258,8 @@ export function createSqlEngagementStore(db: Database): EngagementStore {
       );
 
       return db.transaction(async (tx) => {
-        if (!(await targetExists(tx, targetType, targetId)))
-          throw new EngagementTargetNotFoundError(targetType, targetId);
+        const target = await findTarget(tx, targetType, targetId);
+        if (target === null) throw new EngagementTargetNotFoundError(targetType, targetId);
         try {
           await tx
             .insert(engagementEdges)
@@ -294,6 +311,9 @@ export function createSqlEngagementStore(db: Database): EngagementStore {
             const delta = present ? 1 : -1;
             await adjust(tx, counter, targetId, delta);
             if (kind === 'follow') await adjust(tx, followingCounter, userId, delta);
+            const field = activityField[kind];
+            if (field !== null && target.seriesId !== null)
+              await bumpSeriesActivity(tx, target.seriesId, field, delta);
           }
         } else {
           // A retry of the winning write is that write: applied, as a retried cmid is its original.

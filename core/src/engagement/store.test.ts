@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/database.ts';
-import { engagementEdges, episodeCounters, seriesCounters, userCounters } from '../db/schema.ts';
+import {
+  engagementEdges,
+  episodeCounters,
+  seriesActivityHourly,
+  seriesCounters,
+  userCounters,
+} from '../db/schema.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { createTestSeeder, type TestSeeder } from '../db/test-seed.ts';
 import type { HlcStamp } from '../protocol/crdt/hlc-stamp.ts';
@@ -267,6 +273,47 @@ function storeContract(kind: 'pglite' | 'postgres') {
         .from(userCounters)
         .where(eq(userCounters.userId, alice));
       assert.deepEqual([Number(bobAfter!.followers), Number(aliceAfter!.following)], [0, 0]);
+    });
+
+    test('flips of likes, favourites and follow-ups move the series hourly activity; no-ops do not', async () => {
+      const seriesId = await seed.series();
+      const episodeId = await seed.episode(seriesId);
+      const [alice, bob] = [await seed.user(), await seed.user()];
+      const write = (
+        user: number,
+        edgeKind: EngagementKind,
+        targetType: EngagementTargetType,
+        targetId: number,
+        present: boolean,
+        wallMs: number,
+      ) => store.write(user, { kind: edgeKind, targetType, targetId, present, hlc: stamp(wallMs) });
+      const activity = async () => {
+        const rows = await handle.db
+          .select()
+          .from(seriesActivityHourly)
+          .where(eq(seriesActivityHourly.seriesId, seriesId));
+        return rows.reduce(
+          (sum, row) => ({
+            likes: sum.likes + row.likes,
+            favourites: sum.favourites + row.favourites,
+            followUps: sum.followUps + row.followUps,
+          }),
+          { likes: 0, favourites: 0, followUps: 0 },
+        );
+      };
+      await write(alice, 'like', 'episode', episodeId, true, 1);
+      await write(bob, 'like', 'series', seriesId, true, 1);
+      await write(alice, 'favourite', 'episode', episodeId, true, 1);
+      await write(alice, 'follow_up', 'series', seriesId, true, 1);
+      await write(alice, 'follow', 'user', bob, true, 1);
+      assert.deepEqual(await activity(), { likes: 2, favourites: 1, followUps: 1 });
+      // A retry and a stale write change no presence, so they add nothing.
+      await write(alice, 'like', 'episode', episodeId, true, 1);
+      await write(bob, 'like', 'series', seriesId, false, 0);
+      assert.deepEqual(await activity(), { likes: 2, favourites: 1, followUps: 1 });
+      await write(alice, 'like', 'episode', episodeId, false, 2);
+      await write(alice, 'follow_up', 'series', seriesId, false, 2);
+      assert.deepEqual(await activity(), { likes: 1, favourites: 1, followUps: 0 });
     });
 
     test('list and followers: present edges only, newest first, cursor pages', async () => {
