@@ -1,7 +1,12 @@
 import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { notifications } from '../db/schema.ts';
-import { episodeNewKind, type Notification, type NotificationStore } from './store.ts';
+import {
+  episodeNewKind,
+  type NewNotification,
+  type Notification,
+  type NotificationStore,
+} from './store.ts';
 
 /** Ids are positive int32 (docs/protocol.md "Ids"); notification ids are bigserial. */
 const maxId = 2_147_483_647;
@@ -47,6 +52,33 @@ const fromRow = (row: NotificationRow): Notification => ({
   readAt: null,
 });
 
+const kindPattern = /^[a-z][a-z0-9_.]{0,31}$/;
+const maxTextLength = 280;
+const maxDedupeKeyLength = 200;
+
+/**
+ * Inserts `notification` unless its (user, dedupe key) exists, on `db` or inside a caller's
+ * transaction (an achievement and its notification commit together); null when it existed.
+ */
+export async function insertNotification(
+  db: Pick<Database, 'insert'>,
+  notification: NewNotification,
+): Promise<Notification | null> {
+  const { userId, kind, text, url, dedupeKey } = notification;
+  assertId('userId', userId);
+  if (!kindPattern.test(kind)) throw new RangeError(`kind must match ${kindPattern.source}`);
+  if (text.length < 1 || text.length > maxTextLength)
+    throw new RangeError(`text must be 1 to ${maxTextLength} characters`);
+  if (dedupeKey.length < 1 || dedupeKey.length > maxDedupeKeyLength)
+    throw new RangeError(`dedupeKey must be 1 to ${maxDedupeKeyLength} characters`);
+  const [row] = await db
+    .insert(notifications)
+    .values({ userId, kind, text, url, dedupeKey })
+    .onConflictDoNothing({ target: [notifications.userId, notifications.dedupeKey] })
+    .returning();
+  return row === undefined ? null : { ...row, url: row.url ?? null };
+}
+
 /**
  * The NotificationStore over core's Drizzle handle, identical on PGlite and node-postgres.
  *
@@ -58,6 +90,8 @@ const fromRow = (row: NotificationRow): Notification => ({
  */
 export function createSqlNotificationStore(db: Database): NotificationStore {
   return {
+    create: (notification) => insertNotification(db, notification),
+
     async notifyFollowersOfEpisode(episodeId) {
       assertId('episodeId', episodeId);
       // The published condition is core/src/catalog/published-series.ts's, in raw SQL.

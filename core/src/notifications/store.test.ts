@@ -146,6 +146,30 @@ function storeContract(kind: 'pglite' | 'postgres') {
       await assert.rejects(store.markRead(alice, [0]), RangeError);
       await assert.rejects(store.inbox(alice, null, 0), RangeError);
     });
+
+    test('create inserts one notification per dedupe key and returns it only the first time', async () => {
+      const alice = await seed.user();
+      const input = {
+        userId: alice,
+        kind: 'achievement',
+        text: '成就达成 / Achievement unlocked: First binge',
+        url: '/me/achievements',
+        dedupeKey: 'achievement:first_binge',
+      };
+      const created = await Promise.all([store.create(input), store.create(input)]);
+      const rows = created.filter((row) => row !== null);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.kind, 'achievement');
+      assert.equal(rows[0]!.readAt, null);
+      assert.equal(await store.create({ ...input, text: 'again' }), null);
+      const inbox = await store.inbox(alice, null, 10);
+      assert.deepEqual(
+        inbox.items.map((row) => [row.id, row.text, row.url]),
+        [[rows[0]!.id, input.text, input.url]],
+      );
+      for (const bad of [{ kind: 'Bad Kind' }, { text: '' }, { text: 'x'.repeat(281) }])
+        await assert.rejects(store.create({ ...input, ...bad, dedupeKey: 'x' }), RangeError);
+    });
   });
 }
 

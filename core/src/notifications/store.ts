@@ -36,7 +36,25 @@ export interface InboxPage {
   next: number | null;
 }
 
+/** A notification about one event of one user (an achievement, a reply ...). */
+export interface NewNotification {
+  userId: number;
+  /** `[a-z][a-z0-9_.]{0,31}`, as the gateway's notify channel requires. */
+  kind: string;
+  /** 1..280 characters. */
+  text: string;
+  url: string | null;
+  /** Names the event (`achievement:first_binge`), unique per user: a second create is a no-op. */
+  dedupeKey: string;
+}
+
 export interface NotificationStore {
+  /**
+   * Creates one notification unless the user already has one with its dedupe key; resolves to
+   * the new row, or null when it existed (so only the creator pushes it). RangeError for a kind,
+   * text or key out of shape; a user that does not exist is a foreign-key failure.
+   */
+  create(notification: NewNotification): Promise<Notification | null>;
   /**
    * Creates an `episode.new` notification for every user with a present follow-up (追剧) on the
    * episode's series, and returns only the rows this call inserted. An episode that does not exist
