@@ -12,23 +12,37 @@ import type { Bus } from '@binge/core/bus';
 import type { Config } from '@binge/core/config';
 import type { DatabaseHandle } from '@binge/core/db';
 import type { EngagementStore } from '@binge/core/engagement';
+import { createSqlCommentStore } from '@binge/core/discussion/comment-store-sql';
+import { createSqlReviewStore } from '@binge/core/discussion/review-store-sql';
 import { createSqlEngagementStore } from '@binge/core/engagement/store-sql';
 import type { Logger } from '@binge/core/log';
-import { allowAll, loadKeywordFilter, type TextFilter } from '@binge/core/moderation/text-filter';
+import { textFilterFromConfig } from '@binge/core/moderation/configured-filter';
+import { createSqlModerationStore } from '@binge/core/moderation/store-sql';
+import type { TextFilter } from '@binge/core/moderation/text-filter';
 import type { NotificationStore } from '@binge/core/notifications';
 import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
+import { createSqlPointsLedger } from '@binge/core/points/ledger-sql';
+import { createSqlVoucherStore } from '@binge/core/points/vouchers-sql';
+import { createSqlProfileStore } from '@binge/core/progression/profile-store-sql';
+import { createProgression } from '@binge/core/progression/progression';
+import { createSqlProgressionStore } from '@binge/core/progression/store-sql';
 import { errorCodes } from '@binge/core/protocol/errors';
 import type { RealtimeStore } from '@binge/core/realtime-state';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
+import { createRankingRefresher, type RankingRefresher } from '@binge/core/rankings/refresher';
+import { createSqlRankingStore } from '@binge/core/rankings/store-sql';
+import { createSqlShareStore } from '@binge/core/shares/store-sql';
 import type { Storage } from '@binge/core/storage';
-import { authRoutes, type GuestLimit } from './auth/auth-routes.ts';
-import { createSessionGuard } from './auth/session-guard.ts';
-import { createSessionViewer } from './auth/session-viewer.ts';
-import { createUserRepository } from './auth/user-repository.ts';
+import type { GuestLimit } from './auth/auth-routes.ts';
+import { createSignIn, type SignInOptions } from './auth/sign-in-registration.ts';
+import type { SmsSender } from '@binge/core/accounts/sms-sender';
 import { createCatalogRepository } from './catalog/catalog-repository.ts';
 import { catalogRoutes } from './catalog/catalog-routes.ts';
 import { ProblemSchema } from './catalog/catalog-schemas.ts';
 import { createCursorCodec } from './catalog/page-cursor.ts';
+import { commentRoutes, type CommentLimit } from './discussion/comment-routes.ts';
+import { createDiscussionCursorCodec } from './discussion/discussion-cursor.ts';
+import { reviewRoutes } from './discussion/review-routes.ts';
 import { engagementRoutes } from './engagement/engagement-routes.ts';
 import { AppError } from './errors/app-error.ts';
 import { errorHandler } from './errors/error-handler.ts';
@@ -38,11 +52,21 @@ import { registerMetrics } from './http/metrics.ts';
 import { createRouteTable } from './http/method-not-allowed.ts';
 import { createMediaCache } from './media/media-cache.ts';
 import { mediaRoutes } from './media/media-routes.ts';
+import { adminRoutes } from './moderation/admin-routes.ts';
+import { reportRoutes, type ReportLimit } from './moderation/report-routes.ts';
 import { createMediaUrlSigner } from './media/media-url.ts';
 import { freeEpisodesOnly, type Entitlements, type Viewer } from './playback/entitlements.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
+import { pointsRoutes } from './points/points-routes.ts';
+import { profileRoutes } from './profile/profile-routes.ts';
+import { progressionRoutes } from './profile/progression-routes.ts';
 import { playbackRoutes } from './playback/playback-routes.ts';
 import { realtimeStateRoutes } from './realtime-state/realtime-routes.ts';
+import { rankingsRoutes } from './rankings/rankings-routes.ts';
+import { createMemoryRepeatOpens } from './shares/repeat-opens-memory.ts';
+import { createRedisRepeatOpens } from './shares/repeat-opens-redis.ts';
+import { shareLinkRoutes } from './shares/share-link-routes.ts';
+import { shareRoutes, type ShareLimit } from './shares/share-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -56,6 +80,11 @@ export interface AppDeps {
    * one, a 401 problem for a bad one). Throw an AppError to refuse a request.
    */
   viewerOf?: (request: FastifyRequest) => Viewer | Promise<Viewer>;
+  /**
+   * How sign-in codes reach phones; the SMS_PROVIDER adapter (createSmsSender) when not given.
+   * Tests pass core's recording adapter to read the codes.
+   */
+  smsSender?: SmsSender;
   /** The gateway's durable state (progress, DMs, chat, danmu, blocks); defaults to SQL on `db`. */
   realtimeStore?: RealtimeStore;
   /** Likes, favourites, follow-ups and follows; defaults to SQL on `db`. */
@@ -74,13 +103,19 @@ export interface AppDeps {
   redis?: Redis;
   /**
    * The keyword filter every nickname, bio, comment and review passes before it is stored (the
-   * gateway runs the same one over danmu, chat and DMs); BLOCKED_WORDS_FILE's when not given.
+   * gateway runs the same one over danmu, chat and DMs); the configured one (textFilterFromConfig:
+   * the shipped lexicon unless BLOCKED_WORDS_FILE says otherwise) when not given.
    */
   textFilter?: TextFilter;
+  /**
+   * Refreshes the ranking boards; by default every RANKINGS_REFRESH_SECONDS from app start to
+   * app close. Tests pass one with interval 0 and call refresh() themselves.
+   */
+  rankingRefresher?: RankingRefresher;
 }
 
 export interface BuildOptions {
-  /** Answers paths outside /api, /media, /docs and /metrics (the embedded launcher serves web). */
+  /** Answers paths outside /api, /media, /docs, /metrics and /s (the embedded launcher serves web). */
   fallback?: (request: FastifyRequest, reply: FastifyReply) => unknown;
   /** Origin of signed media URLs, e.g. a CDN; same-origin `/media/...` paths when empty. */
   mediaBaseUrl?: string;
@@ -93,6 +128,14 @@ export interface BuildOptions {
   realtimeUrl?: string;
   /** Guest accounts per IP address and window; 20 an hour unless set. */
   guestLimit?: GuestLimit;
+  /** Sign-in limits and caches other than the guest limit (auth/sign-in-registration.ts). */
+  signIn?: SignInOptions;
+  /** Share links per account (or per IP address without a session) and window; 30 an hour unless set. */
+  shareLimit?: ShareLimit;
+  /** Comments (and replies) per account and window; 10 a minute unless set. */
+  commentLimit?: CommentLimit;
+  /** Reports per account and window; 20 an hour unless set. */
+  reportLimit?: ReportLimit;
   /**
    * Fastify's trustProxy: behind a reverse proxy (the nginx edge) request.ip is the proxy's
    * address unless it is trusted to set X-Forwarded-For, and every client would share one
@@ -103,8 +146,12 @@ export interface BuildOptions {
 
 /** HLS segments of a few seconds fit; whole source files and long renditions stream instead. */
 const MEDIA_CACHE_OBJECT_BYTES = 4 * 1024 * 1024;
-const OWN_PREFIXES = ['/api/', '/media/', '/docs', '/metrics'];
+// `/s/` holds the share links (shares/share-link-routes.ts): the API's, though outside /api.
+const OWN_PREFIXES = ['/api/', '/media/', '/docs', '/metrics', '/s/'];
 const DEFAULT_GUEST_LIMIT: GuestLimit = { max: 20, timeWindowMs: 3600_000 };
+const DEFAULT_SHARE_LIMIT: ShareLimit = { max: 30, timeWindowMs: 3600_000 };
+const DEFAULT_COMMENT_LIMIT: CommentLimit = { max: 10, timeWindowMs: 60_000 };
+const DEFAULT_REPORT_LIMIT: ReportLimit = { max: 20, timeWindowMs: 3600_000 };
 
 /** Builds the HTTP API without listening: server.ts listens, tests inject or listen on port 0. */
 export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -133,8 +180,9 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
         description:
           'Catalog, playback, signed media, guest accounts and realtime state of the binge ' +
           'short-drama platform. Every error is application/problem+json (RFC 9457) with a ' +
-          '`code` from components.schemas.ErrorCode. Sign in with POST /api/v1/auth/guest and ' +
-          'send its sessionToken as `Authorization: Bearer <token>`.',
+          '`code` from components.schemas.ErrorCode. Sign in (POST /api/v1/auth/guest, ' +
+          '/auth/sms/verify or /auth/oauth/{provider}/start) and send the accessToken as ' +
+          '`Authorization: Bearer <token>`; renew it with POST /api/v1/auth/refresh.',
         version: '1.0.0',
       },
       components: {
@@ -146,7 +194,8 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
           session: {
             type: 'http',
             scheme: 'bearer',
-            description: 'The sessionToken of POST /api/v1/auth/guest',
+            bearerFormat: 'JWT',
+            description: 'The accessToken of a sign-in or of POST /api/v1/auth/refresh',
           },
         },
       },
@@ -183,11 +232,7 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many requests; retry in ${context.after}`),
   });
-  const textFilter =
-    deps.textFilter ??
-    (config.blockedWordsFile === undefined
-      ? allowAll
-      : loadKeywordFilter(config.blockedWordsFile, config.blockedWordsMode));
+  const textFilter = deps.textFilter ?? textFilterFromConfig(config);
 
   const catalog = createCatalogRepository(db.db);
   const signer = createMediaUrlSigner({
@@ -196,11 +241,23 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     ...(options.mediaBaseUrl === undefined ? {} : { baseUrl: options.mediaBaseUrl }),
     ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
   });
-  const users = createUserRepository(db.db);
-  const guard = createSessionGuard({
-    viewerOf: deps.viewerOf ?? createSessionViewer(config.authSecret),
-    users,
+  const signIn = createSignIn({
+    config,
+    db: db.db,
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.smsSender ? { smsSender: deps.smsSender } : {}),
+    ...(deps.viewerOf ? { viewerOf: deps.viewerOf } : {}),
+    ...(options.signIn ? { options: options.signIn } : {}),
   });
+  const { guard } = signIn;
+  // Experience, achievements, check-ins and tasks; new achievements are pushed on the bus.
+  const progression = createProgression({
+    store: createSqlProgressionStore(db.db),
+    ...(deps.bus ? { bus: deps.bus } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+  const profiles = createSqlProfileStore(db.db);
 
   await app.register(healthRoutes, { prefix: '/api', ping: db.ping });
   await app.register(catalogRoutes, {
@@ -216,29 +273,101 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     entitlements: deps.entitlements ?? freeEpisodesOnly,
     viewerOf: guard.viewerOf,
   });
-  await app.register(authRoutes, {
+  await signIn.register(app, {
     prefix: '/api/v1',
-    users,
-    guard,
-    secret: config.authSecret,
-    realtimeTokenTtlSeconds: config.realtimeTokenTtlSeconds,
     realtimeUrl: options.realtimeUrl ?? '/ws',
     guestLimit: options.guestLimit ?? DEFAULT_GUEST_LIMIT,
   });
   await app.register(realtimeStateRoutes, {
     prefix: '/api/v1',
-    store: deps.realtimeStore ?? createSqlRealtimeStore(db.db),
+    store: deps.realtimeStore ?? createSqlRealtimeStore(db.db, { progression }),
     guard,
   });
   await app.register(engagementRoutes, {
     prefix: '/api/v1',
     store: deps.engagementStore ?? createSqlEngagementStore(db.db),
     guard,
+    progression,
   });
   await app.register(notificationRoutes, {
     prefix: '/api/v1',
     store: deps.notificationStore ?? createSqlNotificationStore(db.db),
     guard,
+  });
+  const discussionCursors = createDiscussionCursorCodec(config.mediaSecret);
+  await app.register(commentRoutes, {
+    prefix: '/api/v1',
+    store: createSqlCommentStore(db.db),
+    guard,
+    textFilter,
+    cursors: discussionCursors,
+    limit: options.commentLimit ?? DEFAULT_COMMENT_LIMIT,
+    progression,
+  });
+  await app.register(reviewRoutes, {
+    prefix: '/api/v1',
+    store: createSqlReviewStore(db.db),
+    guard,
+    textFilter,
+    cursors: discussionCursors,
+  });
+  const rankingStore = createSqlRankingStore(db.db);
+  const rankingRefresher =
+    deps.rankingRefresher ??
+    createRankingRefresher({
+      store: rankingStore,
+      intervalMs: config.rankingsRefreshSeconds * 1000,
+      ...(deps.logger ? { logger: deps.logger.child({ component: 'rankings' }) } : {}),
+    });
+  app.addHook('onReady', async () => rankingRefresher.start());
+  app.addHook('onClose', async () => rankingRefresher.stop());
+  await app.register(rankingsRoutes, {
+    prefix: '/api/v1',
+    store: rankingStore,
+    refresher: rankingRefresher,
+    catalog,
+    signer,
+  });
+  const shareStore = createSqlShareStore(db.db);
+  await app.register(shareRoutes, {
+    prefix: '/api/v1',
+    store: shareStore,
+    guard,
+    publicUrl: config.publicUrl,
+    limit: options.shareLimit ?? DEFAULT_SHARE_LIMIT,
+    progression,
+  });
+  await app.register(shareLinkRoutes, {
+    store: shareStore,
+    catalog,
+    signer,
+    publicUrl: config.publicUrl,
+    repeatOpens: deps.redis
+      ? createRedisRepeatOpens(deps.redis, { prefix: `${config.redisPrefix}share-open:` })
+      : createMemoryRepeatOpens(),
+  });
+  await app.register(profileRoutes, { prefix: '/api/v1', profiles, storage, guard, textFilter });
+  await app.register(progressionRoutes, { prefix: '/api/v1', progression, profiles, guard });
+  await app.register(pointsRoutes, {
+    prefix: '/api/v1',
+    ledger: createSqlPointsLedger(db.db),
+    vouchers: createSqlVoucherStore(db.db),
+    profiles,
+    guard,
+  });
+  const moderation = createSqlModerationStore(db.db);
+  await app.register(reportRoutes, {
+    prefix: '/api/v1',
+    store: moderation,
+    guard,
+    limit: options.reportLimit ?? DEFAULT_REPORT_LIMIT,
+  });
+  await app.register(adminRoutes, {
+    prefix: '/api/v1',
+    store: moderation,
+    guard,
+    ...(deps.bus ? { bus: deps.bus } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
   });
   await app.register(mediaRoutes, {
     storage,

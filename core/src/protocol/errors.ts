@@ -17,6 +17,14 @@ export const errorRegistry = {
     title: 'This kind of engagement cannot name that target',
   },
   CANNOT_FOLLOW_SELF: { status: 400, title: 'A user cannot follow themselves' },
+  CANNOT_REPORT_SELF: {
+    status: 400,
+    title: 'A user cannot report themselves or their own content',
+  },
+  INVALID_MODERATION_ACTION: {
+    status: 400,
+    title: 'This moderation action does not apply to that target',
+  },
   HLC_CLOCK_DRIFT: { status: 400, title: 'The HLC stamp is too far ahead of the server clock' },
   PHONE_INVALID: { status: 400, title: 'The phone number is not a valid E.164 number' },
   SMS_CODE_INVALID: { status: 400, title: 'The sign-in code is wrong, expired or used' },
@@ -69,6 +77,7 @@ export const errorRegistry = {
     title: 'The idempotency key was used for a different request',
   },
   COMMENT_GONE: { status: 409, title: 'The comment was deleted or hidden' },
+  REPORT_ALREADY_RESOLVED: { status: 409, title: 'The report was already resolved' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body media type is not supported' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested range is not satisfiable' },
@@ -77,6 +86,7 @@ export const errorRegistry = {
   SIGN_IN_LOCKED: { status: 429, title: 'Too many failed sign-in attempts; locked for a while' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   OAUTH_PROVIDER_ERROR: { status: 502, title: 'The sign-in provider failed' },
+  SMS_SEND_FAILED: { status: 502, title: 'The sign-in code could not be sent' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
