@@ -40,7 +40,7 @@ import {
   queuedReportToWire,
 } from './moderation-view.ts';
 import { moderationProblem, parseTargetId } from './report-routes.ts';
-import { strictBody } from './strict-body.ts';
+import { strictBody } from '../http/strict-body.ts';
 
 export interface AdminRoutesOptions {
   store: ModerationStore;

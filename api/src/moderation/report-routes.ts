@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error.ts';
 import { decimalQuery } from '../http/decimal-query.ts';
 import { PageQuery, ReportBody, ReportPageSchema, ReportSchema } from './moderation-schemas.ts';
 import { decodeIdCursor, pageOf, reportToWire } from './moderation-view.ts';
-import { strictBody } from './strict-body.ts';
+import { strictBody } from '../http/strict-body.ts';
 
 /** Reports per account and window: enough for someone flagging a raid, not for flooding the queue. */
 export interface ReportLimit {

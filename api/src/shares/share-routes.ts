@@ -13,6 +13,7 @@ import { sessionOptional, sessionRequired } from '../auth/auth-schemas.ts';
 import type { SessionGuard } from '../auth/session-guard.ts';
 import { problemResponse } from '../catalog/catalog-schemas.ts';
 import { AppError } from '../errors/app-error.ts';
+import { strictBody } from '../http/strict-body.ts';
 import {
   CreateShareBody,
   ShareCodeParam,
@@ -53,19 +54,12 @@ export function toShareLink(publicUrl: string, share: Share): ShareLink {
   };
 }
 
-/**
- * Fastify's Ajv coerces body types (`"12"` or `true` to an integer), which would turn a wrong
- * type into some other target. The raw body is checked first, so a wrong type is refused.
- */
-const strictBodyTypes: preValidationAsyncHookHandler = async (request) => {
-  const body = request.body as Record<string, unknown> | null | undefined;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-  if ('targetId' in body && typeof body.targetId !== 'number')
-    throw new AppError('VALIDATION_FAILED', 'body/targetId must be an integer');
-  for (const field of ['targetType', 'channel'] as const)
-    if (field in body && typeof body[field] !== 'string')
-      throw new AppError('VALIDATION_FAILED', `body/${field} must be a string`);
-};
+/** Ajv would coerce `"12"` or `true` into a targetId: a wrong type is refused instead. */
+const strictBodyTypes = strictBody({
+  targetId: ['number'],
+  targetType: ['string'],
+  channel: ['string'],
+});
 
 const validCode: preValidationAsyncHookHandler = async (request) => {
   const { code } = request.params as { code?: unknown };
