@@ -81,6 +81,24 @@ export interface Config {
    * does the work however many run); 0 leaves the refresh to other processes.
    */
   rankingsRefreshSeconds: number;
+  /**
+   * Base URL of a separate feed-ranker process (feed-ranker/src/server.ts); unset means the ranker
+   * runs inside the process that serves the feed (the embedded default).
+   */
+  rankerUrl: string | undefined;
+  /**
+   * TF.js backend of the ranker: auto takes tfjs-node when it is installed, else WASM, else the
+   * pure-JS CPU backend.
+   */
+  rankerBackend: 'auto' | 'wasm' | 'cpu';
+  /** Share of each feed page, in percent, given to exploration slots (Thompson sampling). */
+  rankerExplorePercent: number;
+  /** Minutes between training runs of the ranker in this process; 0 turns scheduled training off. */
+  rankerTrainMinutes: number;
+  /** Watch events one user may send per minute (a token bucket with this burst), over all devices. */
+  watchEventsPerMinute: number;
+  /** Days of watch events and feed impressions kept; older day partitions are dropped. */
+  eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -302,5 +320,11 @@ export function loadConfig(env: Env = process.env): Config {
     transcodeConcurrency: integer(env, 'TRANSCODE_CONCURRENCY', 1, 1, 16),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     rankingsRefreshSeconds: integer(env, 'RANKINGS_REFRESH_SECONDS', 30, 0, 3600),
+    rankerUrl: url(env, 'RANKER_URL', ['http:', 'https:']),
+    rankerBackend: oneOf(env, 'RANKER_BACKEND', 'auto', ['auto', 'wasm', 'cpu'] as const),
+    rankerExplorePercent: integer(env, 'RANKER_EXPLORE_PERCENT', 10, 0, 50),
+    rankerTrainMinutes: integer(env, 'RANKER_TRAIN_MINUTES', 60, 0, 7 * 24 * 60),
+    watchEventsPerMinute: integer(env, 'WATCH_EVENTS_PER_MINUTE', 600, 10, 100_000),
+    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
   };
 }

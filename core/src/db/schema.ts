@@ -965,3 +965,214 @@ export const moderationActions = pgTable(
   },
   (t) => [index('moderation_actions_target_idx').on(t.targetType, t.targetId)],
 );
+
+// Watch events and the feed ranker (issue 5).
+
+/**
+ * Watch events, one row per accepted event (core/src/protocol/watch-events.ts). Partitioned by day
+ * of `received_at` on PostgreSQL and PGlite alike (the migration declares PARTITION BY RANGE; the
+ * ranker's consumer creates the day partitions ahead, and a default partition catches any other
+ * day). `received_at` is the server's stamp, given before the event enters the Redis stream, so a
+ * replayed stream entry lands on the same (received_at, id) key and is stored once. `id` is the
+ * server id derived from (user, client event id).
+ */
+export const watchEvents = pgTable(
+  'watch_events',
+  {
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    id: text('id').notNull(),
+    userId: integer('user_id').notNull(),
+    episodeId: integer('episode_id').notNull(),
+    seriesId: integer('series_id').notNull(),
+    type: text('type', {
+      enum: [
+        'start',
+        'heartbeat',
+        'pause',
+        'seek',
+        'speed',
+        'complete',
+        'swipe',
+        'like',
+        'share',
+        'follow_up',
+        'unlock',
+      ],
+    }).notNull(),
+    positionMs: integer('position_ms').notNull(),
+    /** The episode's duration when the event was accepted. */
+    durationMs: integer('duration_ms').notNull(),
+    /** Seek only: where the seek started. */
+    fromMs: integer('from_ms'),
+    /** Speed only: the new playback rate. */
+    rate: doublePrecision('rate'),
+    /** The feed impression this play came from, when the client sent one. */
+    impression: text('impression'),
+    /** The client's clock when it happened (never after received_at: clamped on ingest). */
+    clientAt: timestamp('client_at', { withTimezone: true }).notNull(),
+    source: text('source', { enum: ['ws', 'http'] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.receivedAt, t.id] }),
+    index('watch_events_user_idx').on(t.userId, t.receivedAt),
+    index('watch_events_impression_idx').on(t.impression),
+  ],
+);
+
+/**
+ * What the feed showed: one row per entry of each served page, with the feature vector it was
+ * scored on (so training sees exactly what serving saw) and whether it filled an exploration
+ * slot. Partitioned by day of `served_at` like watch_events. `id` is the impression token
+ * (`<request id>.<position>`) that watch events echo as `imp`.
+ */
+export const feedImpressions = pgTable(
+  'feed_impressions',
+  {
+    servedAt: timestamp('served_at', { withTimezone: true }).notNull(),
+    id: text('id').notNull(),
+    requestId: text('request_id').notNull(),
+    /** Null for an anonymous viewer. */
+    userId: integer('user_id'),
+    position: integer('position').notNull(),
+    episodeId: integer('episode_id').notNull(),
+    seriesId: integer('series_id').notNull(),
+    /** The candidate source: hot, continue, cowatch, category, fresh, editorial, backfill. */
+    source: text('source').notNull(),
+    score: doublePrecision('score').notNull(),
+    /** The model version that scored it; null when the heuristic did. */
+    modelVersion: text('model_version'),
+    explore: boolean('explore').notNull().default(false),
+    features: doublePrecision('features').array().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.servedAt, t.id] }),
+    index('feed_impressions_user_idx').on(t.userId, t.servedAt),
+  ],
+);
+
+/**
+ * Per-user features, kept fresh by the ranker's event consumer in the transaction that stores the
+ * events (so a replayed batch changes nothing twice).
+ */
+export const userFeatures = pgTable('user_features', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  events: integer('events').notNull().default(0),
+  starts: integer('starts').notNull().default(0),
+  completes: integer('completes').notNull().default(0),
+  /** Plays left within the first 3 seconds. */
+  earlySkips: integer('early_skips').notNull().default(0),
+  likes: integer('likes').notNull().default(0),
+  shares: integer('shares').notNull().default(0),
+  watchMs: bigint('watch_ms', { mode: 'number' }).notNull().default(0),
+  /** Exponentially weighted share of each play watched to the end (0..1). */
+  completionEwma: doublePrecision('completion_ewma').notNull().default(0),
+  /** Exponentially weighted rate of early skips (0..1). */
+  skipEwma: doublePrecision('skip_ewma').notNull().default(0),
+  /** Decayed affinity per category id and tag id: {"<id>": weight}. */
+  categoryAffinity: jsonb('category_affinity')
+    .$type<Record<string, number>>()
+    .notNull()
+    .default({}),
+  tagAffinity: jsonb('tag_affinity').$type<Record<string, number>>().notNull().default({}),
+  /** Plays started per hour of day (UTC), 24 counts. */
+  activeHours: integer('active_hours')
+    .array()
+    .notNull()
+    .default(sql`'{}'::integer[]`),
+  /** Series watched most recently first, at most 20. */
+  recentSeries: integer('recent_series')
+    .array()
+    .notNull()
+    .default(sql`'{}'::integer[]`),
+  lastEventAt: timestamp('last_event_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Per-episode features from watch events and impressions, kept fresh like user_features. */
+export const itemFeatures = pgTable(
+  'item_features',
+  {
+    episodeId: integer('episode_id')
+      .primaryKey()
+      .references(() => episodes.id, { onDelete: 'cascade' }),
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    impressions: integer('impressions').notNull().default(0),
+    starts: integer('starts').notNull().default(0),
+    completes: integer('completes').notNull().default(0),
+    earlySkips: integer('early_skips').notNull().default(0),
+    likes: integer('likes').notNull().default(0),
+    shares: integer('shares').notNull().default(0),
+    watchMs: bigint('watch_ms', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('item_features_series_idx').on(t.seriesId)],
+);
+
+/**
+ * Item-to-item co-watch weights between series: how often a viewer who watched `series_id` went
+ * on to watch `other_id` (both directions are stored), decayed over time by the consumer.
+ */
+export const coWatch = pgTable(
+  'co_watch',
+  {
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    otherId: integer('other_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    weight: doublePrecision('weight').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.seriesId, t.otherId] }),
+    index('co_watch_top_idx').on(t.seriesId, t.weight),
+    check('co_watch_distinct', sql`${t.seriesId} <> ${t.otherId}`),
+  ],
+);
+
+/** Series an editor put in the feed, in order, for a time window (the editorial source). */
+export const editorialPicks = pgTable(
+  'editorial_picks',
+  {
+    id: serial('id').primaryKey(),
+    seriesId: integer('series_id')
+      .notNull()
+      .references(() => series.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull().defaultNow(),
+    endsAt: timestamp('ends_at', { withTimezone: true }),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('editorial_picks_window_idx').on(t.startsAt, t.endsAt)],
+);
+
+/**
+ * Trained ranker models: each version's artifact lives in storage under `storage_key`; exactly one
+ * row is `active` at a time (the serving model). A model that fails to load is marked `corrupt`
+ * and serving falls back to the last good one, or to the heuristic score.
+ */
+export const rankerModels = pgTable(
+  'ranker_models',
+  {
+    version: text('version').primaryKey(),
+    status: text('status', { enum: ['candidate', 'active', 'retired', 'rejected', 'corrupt'] })
+      .notNull()
+      .default('candidate'),
+    storageKey: text('storage_key').notNull(),
+    /** Training figures: rows, positives, holdout AUC, backend, seconds. */
+    metrics: jsonb('metrics').$type<Record<string, number | string>>().notNull().default({}),
+    trainedAt: timestamp('trained_at', { withTimezone: true }).notNull().defaultNow(),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('ranker_models_one_active_idx')
+      .on(t.status)
+      .where(sql`${t.status} = 'active'`),
+  ],
+);

@@ -44,6 +44,11 @@ const clientFrames: ClientFrame[] = [
   { type: FrameType.refresh, rid: 12, payload: { tk: 'new.token.here' } },
   { type: FrameType.feed, rid: 13, payload: {} },
   { type: FrameType.feed, rid: 14, payload: { cur: 'abc_1', lim: 20 } },
+  {
+    type: FrameType.watch,
+    rid: 16,
+    payload: { ev: [{ id: 'ev-000001', t: 'start', eid: 42, pos: 0, at: 1_700_000_000_000 }] },
+  },
 ];
 
 const danmuData = { mid: 'm1', uid: 8, ...danmu };
@@ -124,6 +129,16 @@ const serverFrames: ServerFrame[] = [
     payload: { items: [{ eid: 42, sid: 7 }], next: 'c2' },
   },
   { type: FrameType.feedPage, rid: 15, payload: { items: [] } },
+  {
+    type: FrameType.feedPage,
+    rid: 16,
+    payload: { items: [{ eid: 42, sid: 7, imp: 'rq_1.0' }], next: 'c3' },
+  },
+  {
+    type: FrameType.watchAck,
+    rid: 16,
+    payload: { n: 1, rej: [{ i: 1, c: 'UNKNOWN_TYPE', m: 't: unknown event type "dance"' }] },
+  },
 ];
 
 test('every client frame type round-trips', () => {

@@ -93,6 +93,7 @@ const clientPayloads = new Map<number, Checker>([
   [FrameType.ping, compile(P.PingPayload)],
   [FrameType.refresh, compile(P.RefreshPayload)],
   [FrameType.feed, compile(P.FeedRequestPayload)],
+  [FrameType.watch, compile(P.WatchPayload)],
 ]);
 
 const serverPayloads = new Map<number, Checker>([
@@ -106,6 +107,7 @@ const serverPayloads = new Map<number, Checker>([
   [FrameType.error, compile(P.ErrorPayload)],
   [FrameType.pong, compile(P.PongPayload)],
   [FrameType.feedPage, compile(P.FeedPagePayload)],
+  [FrameType.watchAck, compile(P.WatchAckPayload)],
 ]);
 
 /** What a client may publish on each kind of channel; kinds not listed take no publications. */
@@ -233,7 +235,11 @@ function decodeClientEnvelope(envelope: Envelope): DecodedClientFrame | DecodeFa
   if (frame.type === FrameType.hello || frame.type === FrameType.ping) {
     return { ok: true, frame, channel: null };
   }
-  if (frame.type === FrameType.refresh || frame.type === FrameType.feed) {
+  if (
+    frame.type === FrameType.refresh ||
+    frame.type === FrameType.feed ||
+    frame.type === FrameType.watch
+  ) {
     return { ok: true, frame, channel: null };
   }
 
@@ -374,6 +380,7 @@ function decodeServer(input: unknown): DecodedServerFrame | DecodeFailure {
     case FrameType.error:
     case FrameType.pong:
     case FrameType.feedPage:
+    case FrameType.watchAck:
       break;
   }
   return { ok: true, frame };

@@ -34,6 +34,8 @@ import type {
   SubscribePayload,
   UnsubscribedPayload,
   UnsubscribePayload,
+  WatchAckPayload,
+  WatchPayload,
   WelcomePayload,
 } from './payloads.ts';
 
@@ -51,6 +53,7 @@ export const FrameType = {
   ping: 7,
   refresh: 8,
   feed: 9,
+  watch: 10,
   // server → client
   welcome: 64,
   subscribed: 65,
@@ -62,6 +65,7 @@ export const FrameType = {
   error: 71,
   pong: 72,
   feedPage: 73,
+  watchAck: 74,
 } as const;
 
 export type FrameTypeName = keyof typeof FrameType;
@@ -83,6 +87,7 @@ export type AckFrame = FrameOf<FT['ack'], AckPayload>;
 export type PingFrame = FrameOf<FT['ping'], PingPayload>;
 export type RefreshFrame = FrameOf<FT['refresh'], RefreshPayload>;
 export type FeedRequestFrame = FrameOf<FT['feed'], FeedRequestPayload>;
+export type WatchFrame = FrameOf<FT['watch'], WatchPayload>;
 
 export type ClientFrame =
   | HelloFrame
@@ -93,7 +98,8 @@ export type ClientFrame =
   | AckFrame
   | PingFrame
   | RefreshFrame
-  | FeedRequestFrame;
+  | FeedRequestFrame
+  | WatchFrame;
 
 export type WelcomeFrame = FrameOf<FT['welcome'], WelcomePayload>;
 export type SubscribedFrame = FrameOf<FT['subscribed'], SubscribedPayload>;
@@ -105,6 +111,7 @@ export type OkFrame = FrameOf<FT['ok'], OkPayload>;
 export type ErrorFrame = FrameOf<FT['error'], ErrorPayload>;
 export type PongFrame = FrameOf<FT['pong'], PongPayload>;
 export type FeedPageFrame = FrameOf<FT['feedPage'], FeedPagePayload>;
+export type WatchAckFrame = FrameOf<FT['watchAck'], WatchAckPayload>;
 
 export type ServerFrame =
   | WelcomeFrame
@@ -116,7 +123,8 @@ export type ServerFrame =
   | OkFrame
   | ErrorFrame
   | PongFrame
-  | FeedPageFrame;
+  | FeedPageFrame
+  | WatchAckFrame;
 
 export type Frame = ClientFrame | ServerFrame;
 

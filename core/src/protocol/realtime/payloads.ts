@@ -19,6 +19,7 @@ import {
 } from './limits.ts';
 import { textLimits } from './danmu-text.ts';
 import { maxCounter, maxWallMs, nodeIdPattern } from '../crdt/hlc-stamp.ts';
+import { ImpressionToken, MAX_WATCH_BATCH, WatchAck } from '../watch-events.ts';
 
 function closed<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
   return Type.Object(properties, { additionalProperties: false, ...options });
@@ -127,6 +128,14 @@ export const FeedCursor = Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$' });
 export const FeedRequestPayload = closed({
   cur: Type.Optional(FeedCursor),
   lim: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FEED_PAGE })),
+});
+
+/**
+ * A batch of watch events (core/src/protocol/watch-events.ts). Each event is checked on its own by
+ * the gateway, so the batch schema only bounds its size; the reply is a `watchAck`.
+ */
+export const WatchPayload = closed({
+  ev: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_WATCH_BATCH }),
 });
 
 // Server → client publication data, by channel kind -------------------------------------------
@@ -256,13 +265,19 @@ export const ErrorPayload = closed({
   ch: Type.Optional(ChannelName),
 });
 export const PongPayload = closed({ ts: TimestampMs });
-/** One feed entry: an episode and its series (details come from the HTTP catalog). */
-export const FeedItem = closed({ eid: Id, sid: Id });
+/**
+ * One feed entry: an episode and its series (details come from the HTTP catalog), and the
+ * impression token that watch events started from this entry echo as `imp`.
+ */
+export const FeedItem = closed({ eid: Id, sid: Id, imp: Type.Optional(ImpressionToken) });
 export const FeedPagePayload = closed({
   items: Type.Array(FeedItem, { maxItems: MAX_FEED_PAGE }),
   /** the cursor of the next page; absent at the end of the feed */
   next: Type.Optional(FeedCursor),
 });
+
+/** The answer to a `watch` frame: accepted count and each refused event with its code. */
+export const WatchAckPayload = WatchAck;
 
 export type HlcStamp = Static<typeof HlcStamp>;
 export type DanmuSend = Static<typeof DanmuSend>;
@@ -293,6 +308,8 @@ export type RefreshPayload = Static<typeof RefreshPayload>;
 export type FeedRequestPayload = Static<typeof FeedRequestPayload>;
 export type FeedItem = Static<typeof FeedItem>;
 export type FeedPagePayload = Static<typeof FeedPagePayload>;
+export type WatchPayload = Static<typeof WatchPayload>;
+export type WatchAckPayload = Static<typeof WatchAckPayload>;
 
 export type Pub = { off?: number; d: PublicationData };
 export type PublicationPayload = { ch: string; off?: number; d: PublicationData };
