@@ -40,6 +40,7 @@ import {
 } from './limits.ts';
 import { scanMsgpack } from './msgpack-scan.ts';
 import * as P from './payloads.ts';
+import { MAX_WATCH_BATCH } from '../watch-events.ts';
 
 /**
  * `rid` is set when the envelope was readable, so the error can answer the request it refuses
@@ -142,8 +143,10 @@ function decoder(maxBytes: number, maxArrayLength: number): Decoder {
   });
 }
 
-// A client frame has one array (the envelope); a server frame at most a batch or a history page.
-const clientDecoder = decoder(MAX_CLIENT_FRAME_BYTES, 3);
+// A client frame's longest array is a `watch` batch (the envelope has 3 items); twice that still
+// decodes, so an over-long batch is refused by its schema with the request's rid, not as garbage.
+// A server frame holds at most a batch or a history page.
+const clientDecoder = decoder(MAX_CLIENT_FRAME_BYTES, 2 * MAX_WATCH_BATCH);
 const serverDecoder = decoder(MAX_SERVER_FRAME_BYTES, 2000);
 
 export function encodeFrame(frame: Frame): Uint8Array {
