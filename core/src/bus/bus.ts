@@ -20,7 +20,15 @@ export const topics = {
   notify: 'notify',
   /** A moderator banned an account: every gateway node closes its sockets (close code 4504). */
   userBanned: 'user.banned',
+  /** The active ranker model changed (trained and promoted): registries reload it now. */
+  rankerModel: 'ranker.model',
 } as const;
+
+/** What the training job publishes on `ranker.model` after it promotes a model. */
+export interface RankerModelMessage {
+  /** The newly active version. */
+  version: string;
+}
 
 /** What the API publishes on `user.banned` once the ban is committed. */
 export interface UserBannedMessage {

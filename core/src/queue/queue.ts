@@ -60,6 +60,8 @@ export interface Queue {
 
 export const queueNames = {
   media: 'media',
+  /** The feed ranker's training job (`train`, feed-ranker/src/training/train-job.ts). */
+  ranker: 'ranker',
 } as const;
 
 /** Payload of the `transcode` job on the media queue. */

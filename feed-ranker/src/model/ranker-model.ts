@@ -18,6 +18,8 @@ import { tf } from './backend.ts';
  */
 
 export const ARTIFACT_FORMAT = 'binge-ranker/1';
+/** Longest stretch training holds the event loop (ms). */
+const YIELD_EVERY_MS = 15;
 
 export interface TrainingSet {
   rows: number;
@@ -102,6 +104,8 @@ function standardisation(set: TrainingSet): { mean: number[]; std: number[] } {
 }
 
 export class RankerModel {
+  private disposed = false;
+
   private constructor(
     readonly meta: ModelMeta,
     private readonly params: tf.Variable[],
@@ -125,9 +129,16 @@ export class RankerModel {
     shapes.push([fanIn, 1], [1]);
     if (meta.hasLikeHead) shapes.push([fanIn, 1], [1]);
     const random = seededRandom(meta.featureNames.length * 7919 + meta.hidden.length);
+    // tf.variable shares its initial tensor's data and keeps that tensor alive until it is
+    // disposed itself: without the dispose, every model built leaked a copy of its weights.
+    const variable = (initial: tf.Tensor): tf.Variable => {
+      const v = tf.variable(initial);
+      initial.dispose();
+      return v;
+    };
     const params = shapes.map((shape, i) => {
-      if (init) return tf.variable(tf.tensor(init[i]!, shape));
-      if (shape.length === 1) return tf.variable(tf.zeros(shape));
+      if (init) return variable(tf.tensor(init[i]!, shape));
+      if (shape.length === 1) return variable(tf.zeros(shape));
       // He initialisation, drawn from the seeded PRNG (Box-Muller).
       const [rows, cols] = shape as [number, number];
       const values = new Float32Array(rows * cols);
@@ -136,7 +147,7 @@ export class RankerModel {
         const u = Math.max(random(), 1e-12);
         values[k] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
       }
-      return tf.variable(tf.tensor2d(values, [rows, cols]));
+      return variable(tf.tensor2d(values, [rows, cols]));
     });
     return new RankerModel({ ...meta, shapes }, params);
   }
@@ -188,54 +199,68 @@ export class RankerModel {
     const wb = new Float32Array(batchSize);
     const lb = new Float32Array(batchSize);
     let lastLoss = Number.NaN;
-    for (let epoch = 0; epoch < epochs; epoch += 1) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('training aborted');
-      for (let i = order.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (let start = 0; start < order.length; start += batchSize) {
-        const size = Math.min(batchSize, order.length - start);
-        for (let k = 0; k < size; k += 1) {
-          const row = order[start + k]!;
-          xb.set(set.x.subarray(row * set.dim, (row + 1) * set.dim), k * set.dim);
-          yb[k] = set.watched[row]!;
-          wb[k] = set.weight[row]!;
-          if (set.liked) lb[k] = set.liked[row]!;
+    let lastYield = performance.now();
+    try {
+      for (let epoch = 0; epoch < epochs; epoch += 1) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('training aborted');
+        for (let i = order.length - 1; i > 0; i -= 1) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
         }
-        const loss = optimizer.minimize(() => {
-          const x = tf.tensor2d(xb.subarray(0, size * set.dim), [size, set.dim]);
-          const y = tf.tensor1d(yb.subarray(0, size));
-          const w = tf.tensor1d(wb.subarray(0, size));
-          const out = model.forward(x);
-          const perRow = tf.losses.sigmoidCrossEntropy(
-            y,
-            out.watch,
-            undefined,
-            0,
-            tf.Reduction.NONE,
-          );
-          let total: tf.Scalar = tf.div(tf.sum(tf.mul(w, perRow)), tf.sum(w));
-          if (out.like) {
-            const liked = tf.tensor1d(lb.subarray(0, size));
-            total = tf.add(
-              total,
-              tf.losses.sigmoidCrossEntropy(liked, out.like, undefined, 0, tf.Reduction.MEAN),
-            );
+        for (let start = 0; start < order.length; start += batchSize) {
+          const size = Math.min(batchSize, order.length - start);
+          for (let k = 0; k < size; k += 1) {
+            const row = order[start + k]!;
+            xb.set(set.x.subarray(row * set.dim, (row + 1) * set.dim), k * set.dim);
+            yb[k] = set.watched[row]!;
+            wb[k] = set.weight[row]!;
+            if (set.liked) lb[k] = set.liked[row]!;
           }
-          for (let p = 0; p < model.params.length; p += 2)
-            total = tf.add(total, tf.mul(l2, tf.sum(tf.square(model.params[p]!))));
-          return total;
-        }, true);
-        if (loss) {
-          lastLoss = loss.dataSync()[0]!;
-          loss.dispose();
+          const loss = optimizer.minimize(() => {
+            const x = tf.tensor2d(xb.subarray(0, size * set.dim), [size, set.dim]);
+            const y = tf.tensor1d(yb.subarray(0, size));
+            const w = tf.tensor1d(wb.subarray(0, size));
+            const out = model.forward(x);
+            const perRow = tf.losses.sigmoidCrossEntropy(
+              y,
+              out.watch,
+              undefined,
+              0,
+              tf.Reduction.NONE,
+            );
+            let total: tf.Scalar = tf.div(tf.sum(tf.mul(w, perRow)), tf.sum(w));
+            if (out.like) {
+              const liked = tf.tensor1d(lb.subarray(0, size));
+              total = tf.add(
+                total,
+                tf.losses.sigmoidCrossEntropy(liked, out.like, undefined, 0, tf.Reduction.MEAN),
+              );
+            }
+            for (let p = 0; p < model.params.length; p += 2)
+              total = tf.add(total, tf.mul(l2, tf.sum(tf.square(model.params[p]!))));
+            return total;
+          }, true);
+          if (loss) {
+            lastLoss = loss.dataSync()[0]!;
+            loss.dispose();
+          }
+          // Training runs beside serving in one process: give the event loop a turn every
+          // YIELD_EVERY_MS rather than once an epoch (an epoch of 200k rows blocks for seconds).
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+            if (options.signal?.aborted)
+              throw options.signal.reason ?? new Error('training aborted');
+          }
         }
       }
-      // Let the event loop breathe between epochs: training runs beside serving.
-      await new Promise((resolve) => setImmediate(resolve));
+    } catch (error) {
+      // Aborted or failed: nothing of this run may hold tensor memory.
+      model.dispose();
+      throw error;
+    } finally {
+      optimizer.dispose();
     }
-    optimizer.dispose();
     model.meta.metrics.finalLoss = lastLoss;
     model.meta.metrics.rows = set.rows;
     return model;
@@ -257,6 +282,7 @@ export class RankerModel {
     x: Float32Array,
     rows: number,
   ): { watchLogit: Float32Array; like: Float32Array | null } {
+    if (this.disposed) throw new Error(`ranker model ${this.version} is disposed`);
     if (rows === 0)
       return {
         watchLogit: new Float32Array(0),
@@ -275,6 +301,7 @@ export class RankerModel {
 
   /** The artifact: metadata (JSON) and the weights as one little-endian float32 blob. */
   serialize(): { meta: ModelMeta; weights: Uint8Array } {
+    if (this.disposed) throw new Error(`ranker model ${this.version} is disposed`);
     const parts = this.params.map((p) => p.dataSync() as Float32Array);
     const total = parts.reduce((n, part) => n + part.length, 0);
     const blob = new Float32Array(total);
@@ -325,7 +352,10 @@ export class RankerModel {
       throw new ModelArtifactError(
         `weights hold ${weights.byteLength} bytes, the shapes need ${expected}`,
       );
-    const floats = new Float32Array(weights.slice().buffer);
+    // Copy into a fresh, aligned buffer: a Node Buffer is often a view into a shared pool (its
+    // .buffer is the whole pool, and its offset need not be a multiple of 4), and Buffer#slice
+    // returns a view rather than a copy.
+    const floats = new Float32Array(new Uint8Array(weights).buffer);
     if (!floats.every(Number.isFinite))
       throw new ModelArtifactError('weights hold NaN or infinity');
     const init: Float32Array[] = [];
@@ -351,7 +381,17 @@ export class RankerModel {
     );
   }
 
+  /**
+   * Frees the weights. Later predictions throw: TF.js does not refuse a disposed variable in a
+   * kernel, it computes on freed backend memory, so the model guards itself.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const p of this.params) p.dispose();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 }
