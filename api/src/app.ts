@@ -15,6 +15,8 @@ import type { EngagementStore } from '@binge/core/engagement';
 import { createSqlCommentStore } from '@binge/core/discussion/comment-store-sql';
 import { createSqlReviewStore } from '@binge/core/discussion/review-store-sql';
 import { createSqlEngagementStore } from '@binge/core/engagement/store-sql';
+import { feedFromConfig } from '@binge/core/feed/configured-feed';
+import type { FeedService } from '@binge/core/feed/feed-service';
 import type { Logger } from '@binge/core/log';
 import { textFilterFromConfig } from '@binge/core/moderation/configured-filter';
 import { createSqlModerationStore } from '@binge/core/moderation/store-sql';
@@ -33,6 +35,8 @@ import { createRankingRefresher, type RankingRefresher } from '@binge/core/ranki
 import { createSqlRankingStore } from '@binge/core/rankings/store-sql';
 import { createSqlShareStore } from '@binge/core/shares/store-sql';
 import type { Storage } from '@binge/core/storage';
+import type { WatchIngester } from '@binge/core/watch-events/ingest';
+import { createWatchEventPipeline } from '@binge/core/watch-events/pipeline';
 import type { GuestLimit } from './auth/auth-routes.ts';
 import { createSignIn, type SignInOptions } from './auth/sign-in-registration.ts';
 import type { SmsSender } from '@binge/core/accounts/sms-sender';
@@ -44,6 +48,8 @@ import { commentRoutes, type CommentLimit } from './discussion/comment-routes.ts
 import { createDiscussionCursorCodec } from './discussion/discussion-cursor.ts';
 import { reviewRoutes } from './discussion/review-routes.ts';
 import { engagementRoutes } from './engagement/engagement-routes.ts';
+import { eventRoutes, type EventLimit } from './events/event-routes.ts';
+import { feedRoutes } from './feed/feed-routes.ts';
 import { AppError } from './errors/app-error.ts';
 import { errorHandler } from './errors/error-handler.ts';
 import { sendProblem } from './errors/problem.ts';
@@ -112,6 +118,17 @@ export interface AppDeps {
    * app close. Tests pass one with interval 0 and call refresh() themselves.
    */
   rankingRefresher?: RankingRefresher;
+  /**
+   * The feed of GET /feed: the embedded platform's in-process ranker; without it the ranker's
+   * HTTP client (RANKER_URL) or the hot order (core/src/feed/configured-feed.ts).
+   */
+  feed?: FeedService;
+  /**
+   * Takes the watch events of POST /events: the composition root's (one pipeline shared with the
+   * gateway and the event consumer); without it one on REDIS_URL's stream (or, without Redis, an
+   * in-memory one only this app writes to), closed with the app.
+   */
+  watchIngester?: WatchIngester;
 }
 
 export interface BuildOptions {
@@ -136,6 +153,8 @@ export interface BuildOptions {
   commentLimit?: CommentLimit;
   /** Reports per account and window; 20 an hour unless set. */
   reportLimit?: ReportLimit;
+  /** POST /events requests per account and window; 120 a minute unless set. */
+  eventLimit?: EventLimit;
   /**
    * Fastify's trustProxy: behind a reverse proxy (the nginx edge) request.ip is the proxy's
    * address unless it is trusted to set X-Forwarded-For, and every client would share one
@@ -152,6 +171,7 @@ const DEFAULT_GUEST_LIMIT: GuestLimit = { max: 20, timeWindowMs: 3600_000 };
 const DEFAULT_SHARE_LIMIT: ShareLimit = { max: 30, timeWindowMs: 3600_000 };
 const DEFAULT_COMMENT_LIMIT: CommentLimit = { max: 10, timeWindowMs: 60_000 };
 const DEFAULT_REPORT_LIMIT: ReportLimit = { max: 20, timeWindowMs: 3600_000 };
+const DEFAULT_EVENT_LIMIT: EventLimit = { max: 120, timeWindowMs: 60_000 };
 
 /** Builds the HTTP API without listening: server.ts listens, tests inject or listen on port 0. */
 export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -278,9 +298,33 @@ export async function build(deps: AppDeps, options: BuildOptions = {}): Promise<
     realtimeUrl: options.realtimeUrl ?? '/ws',
     guestLimit: options.guestLimit ?? DEFAULT_GUEST_LIMIT,
   });
-  await app.register(realtimeStateRoutes, {
+  const realtimeStore = deps.realtimeStore ?? createSqlRealtimeStore(db.db, { progression });
+  await app.register(realtimeStateRoutes, { prefix: '/api/v1', store: realtimeStore, guard });
+  let watchIngester = deps.watchIngester;
+  if (watchIngester === undefined) {
+    const pipeline = createWatchEventPipeline(config, {
+      db: db.db,
+      redis: deps.redis,
+      ...(deps.logger ? { logger: deps.logger.child({ component: 'watch-events' }) } : {}),
+    });
+    app.addHook('onClose', () => pipeline.close());
+    watchIngester = pipeline.ingester;
+  }
+  await app.register(eventRoutes, {
     prefix: '/api/v1',
-    store: deps.realtimeStore ?? createSqlRealtimeStore(db.db, { progression }),
+    ingester: watchIngester,
+    guard,
+    limit: options.eventLimit ?? DEFAULT_EVENT_LIMIT,
+  });
+  await app.register(feedRoutes, {
+    prefix: '/api/v1',
+    feed:
+      deps.feed ??
+      feedFromConfig({
+        config,
+        store: realtimeStore,
+        ...(deps.logger ? { logger: deps.logger.child({ component: 'feed' }) } : {}),
+      }),
     guard,
   });
   await app.register(engagementRoutes, {

@@ -9,7 +9,11 @@ import {
 } from '@binge/core/bus';
 import type { Config } from '@binge/core/config';
 import type { Database } from '@binge/core/db';
+import { feedFromConfig } from '@binge/core/feed/configured-feed';
+import type { FeedService } from '@binge/core/feed/feed-service';
 import type { Logger } from '@binge/core/log';
+import type { WatchIngester } from '@binge/core/watch-events/ingest';
+import { createWatchEventPipeline } from '@binge/core/watch-events/pipeline';
 import { createSqlSessionStore } from '@binge/core/accounts/session-store-sql';
 import type { RealtimeStore } from '@binge/core/realtime-state';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
@@ -46,6 +50,16 @@ export interface RealtimeNodeDeps {
   nodeId: string;
   store?: RealtimeStore;
   textFilter?: TextFilter;
+  /**
+   * The feed of the `feed` frame: the embedded platform's in-process ranker; without it the
+   * ranker's HTTP client (RANKER_URL) or the hot order (core/src/feed/configured-feed.ts).
+   */
+  feed?: FeedService;
+  /**
+   * Takes the `watch` frames' events: the composition root's (one pipeline shared with the API
+   * and the event consumer); without it one on REDIS_URL's stream, closed with the node.
+   */
+  watchIngester?: WatchIngester;
   gateway?: GatewayOptions;
   /** Prefix of every Redis key and pub/sub channel (several deployments or test runs, one Redis). */
   redisPrefix?: string;
@@ -94,6 +108,14 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
       progression: createProgression({ store: createSqlProgressionStore(db), bus, logger }),
     });
   const textFilter = deps.textFilter ?? textFilterFromConfig(config);
+  const ownPipeline =
+    deps.watchIngester === undefined
+      ? createWatchEventPipeline(
+          { ...config, redisPrefix: deps.redisPrefix ?? config.redisPrefix },
+          { db, logger: logger.child({ component: 'watch-events' }) },
+        )
+      : undefined;
+  const watchIngester = deps.watchIngester ?? ownPipeline!.ingester;
   const gateway = createGateway(
     {
       broker,
@@ -108,6 +130,9 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
       nodeId,
       creatorEpisodes: createCreatorEpisodes(db),
       textFilter,
+      watchIngester,
+      feed:
+        deps.feed ?? feedFromConfig({ config, store, logger: logger.child({ component: 'feed' }) }),
     },
     deps.gateway,
   );
@@ -166,6 +191,7 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
     await unsubscribeBans();
     await gateway.close();
     await Promise.allSettled([broker.close(), limiter.close(), liveCounters.close()]);
+    await ownPipeline?.close();
     throw error;
   }
   logger.info({ port, nodeId, redis: config.redisUrl !== undefined }, 'realtime gateway listening');
@@ -182,6 +208,7 @@ export async function startRealtimeNode(deps: RealtimeNodeDeps): Promise<Realtim
         await unsubscribeBans();
         await gateway.close();
         await Promise.allSettled([broker.close(), limiter.close(), liveCounters.close()]);
+        await ownPipeline?.close();
       })()),
   };
 }

@@ -33,6 +33,8 @@ export async function openTestApp(
       | 'redis'
       | 'smsSender'
       | 'bus'
+      | 'feed'
+      | 'watchIngester'
     >
   > & {
     db?: DatabaseHandle;

@@ -6,6 +6,7 @@ import { encode } from '@msgpack/msgpack';
 import { topics, type NotifyMessage } from '@binge/core/bus';
 import type { DatabaseHandle } from '@binge/core/db';
 import { openTestDatabase } from '@binge/core/db/testing';
+import { createTestSeeder } from '@binge/core/db/test-seed';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
 import { decodeServerFrame } from '@binge/core/protocol/realtime/codec';
 import { closeCodes, errorCodeName } from '@binge/core/protocol/realtime/codes';
@@ -347,14 +348,33 @@ describe('channels', () => {
     client.close();
   });
 
-  test('feed pages come on request with a cursor', async () => {
+  test('feed pages come on request with impression tokens and a cursor, endlessly', async () => {
+    const seed = createTestSeeder(database.db);
+    const playable = await seed.episode(await seed.series(), 1, true);
     const client = await connectRaw(node.url);
     await client.hello();
-    const page = await client.request(FrameType.feed, { lim: 1 });
-    assert.equal(page.type, FrameType.feedPage);
+    let cur: string | undefined;
+    for (let n = 0; n < 3; n += 1) {
+      const page = await client.request(FrameType.feed, { lim: 1, ...(cur ? { cur } : {}) });
+      assert.equal(page.type, FrameType.feedPage);
+      if (page.type !== FrameType.feedPage) return;
+      // One playable episode: the endless feed shows it again on every page.
+      assert.deepEqual(
+        page.payload.items.map((item) => item.eid),
+        [playable],
+      );
+      assert.match(page.payload.items[0]!.imp ?? '', /^[A-Za-z0-9_-]{1,40}\.0$/);
+      assert.ok(page.payload.next, 'every page has a next');
+      cur = page.payload.next;
+    }
     const bad = await client.request(FrameType.feed, { cur: 'not-ours' });
     assert.equal(errorName(bad), 'INVALID_PAYLOAD');
+    // A cursor of an anonymous session is not a signed-in viewer's.
+    const viewer = await signedIn(node.url, world.users[4]!);
+    const foreign = await viewer.request(FrameType.feed, { cur: cur! });
+    assert.equal(errorName(foreign), 'INVALID_PAYLOAD');
     client.close();
+    viewer.close();
   });
 
   test('token refresh extends the session; without it the connection closes with 4003', async () => {

@@ -18,6 +18,8 @@ import { createSessionAuth } from '../auth/session-auth.ts';
 import { rtToken, seedWorld, TEST_AUTH_SECRET, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
 import { createKeywordFilter } from '@binge/core/moderation/text-filter';
+import { createFeedCursorCodec } from '@binge/core/feed/feed-cursor';
+import { createHotFeed } from '@binge/core/feed/feed-fallback';
 
 const danmu = (t: string, cmid: string, pos = 1000) => ({
   t,
@@ -36,6 +38,11 @@ describe('gateway on the embedded adapters', () => {
   let database: DatabaseHandle;
   let world: RealtimeWorld;
   let node: TestNode;
+  const hotFeed = () =>
+    createHotFeed({
+      store: createSqlRealtimeStore(database.db),
+      cursors: createFeedCursorCodec(TEST_AUTH_SECRET),
+    });
 
   before(async () => {
     database = await openTestDatabase('pglite');
@@ -184,6 +191,7 @@ describe('gateway on the embedded adapters', () => {
       logger: createLogger({ level: 'silent', name: 'try-again' }),
       nodeId: 'try-again',
       creatorEpisodes: async () => [],
+      feed: hotFeed(),
     });
     const port = await gateway.listen('127.0.0.1', 0);
     try {
@@ -224,6 +232,7 @@ describe('gateway on the embedded adapters', () => {
         logger: createLogger({ level: 'silent', name: nodeId }),
         nodeId,
         creatorEpisodes: async () => [],
+        feed: hotFeed(),
         now: () => clock,
       });
       const port = await gateway.listen('127.0.0.1', 0);

@@ -6,7 +6,9 @@ import uWS, {
   type WebSocket,
 } from 'uWebSockets.js';
 import { decode, encode } from '@msgpack/msgpack';
+import { FeedCursorError, type FeedPage, type FeedService } from '@binge/core/feed/feed-service';
 import type { Logger } from '@binge/core/log';
+import type { WatchIngester } from '@binge/core/watch-events/ingest';
 import { StoreNotFoundError, type RealtimeStore } from '@binge/core/realtime-state';
 import { createHlc, HlcDriftError } from '@binge/core/protocol/crdt/hlc';
 import {
@@ -52,6 +54,7 @@ import type {
   PublicationPayload,
   PublishPayload,
   SubscribePayload,
+  WatchPayload,
 } from '@binge/core/protocol/realtime/payloads';
 import type { GatewayAuth, GatewayAuthResult } from '../auth/session-auth.ts';
 import type { Broker } from '../broker/broker.ts';
@@ -88,6 +91,13 @@ export interface GatewayDeps {
   textFilter?: TextFilter;
   /** The episodes of a creator, for `live:creator:<id>`. */
   creatorEpisodes: (creatorId: number) => Promise<number[]>;
+  /**
+   * Takes the events of `watch` frames (core/src/watch-events/ingest.ts): checks each, appends the
+   * good ones to the event stream, answers the watchAck. Without it `watch` is NOT_AVAILABLE.
+   */
+  watchIngester?: WatchIngester;
+  /** Pages of the `feed` frame: the ranker in process, its HTTP client, or the hot order. */
+  feed: FeedService;
   now?: () => number;
 }
 
@@ -205,17 +215,6 @@ function normaliseIp(raw: string): string {
   }
   if (raw.startsWith('::ffff:')) return raw.slice(7);
   return raw;
-}
-
-function encodeCursor(offset: number): string {
-  return `o${offset.toString(36)}`;
-}
-
-function decodeCursor(cursor: string | undefined): number | null {
-  if (cursor === undefined) return 0;
-  if (!/^o[0-9a-z]{1,8}$/.test(cursor)) return null;
-  const offset = parseInt(cursor.slice(1), 36);
-  return Number.isSafeInteger(offset) && offset <= 1_000_000 ? offset : null;
 }
 
 export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions = {}): Gateway {
@@ -947,19 +946,43 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
   }
 
   async function handleFeed(connection: Connection, rid: number, payload: FeedRequestPayload) {
-    const offset = decodeCursor(payload.cur);
-    if (offset === null)
-      throw new RequestError('INVALID_PAYLOAD', 'cur: not a cursor of this feed');
-    const limit = payload.lim ?? DEFAULT_FEED_PAGE;
-    const page = await store.feedPage(connection.userId, offset, limit, new Date(now()));
+    let page: FeedPage;
+    try {
+      page = await deps.feed.page({
+        viewerId: connection.userId,
+        ...(payload.cur === undefined ? {} : { cursor: payload.cur }),
+        limit: payload.lim ?? DEFAULT_FEED_PAGE,
+        now: new Date(now()),
+        surface: 'ws',
+      });
+    } catch (error) {
+      if (error instanceof FeedCursorError)
+        throw new RequestError('INVALID_PAYLOAD', `cur: ${error.message}`);
+      throw error;
+    }
+    // The feed is endless: every page has a next.
     send(connection, {
       type: FrameType.feedPage,
       rid,
       payload: {
-        items: page.entries.map((e) => ({ eid: e.episodeId, sid: e.seriesId })),
-        ...(page.more ? { next: encodeCursor(offset + page.entries.length) } : {}),
+        items: page.entries.map((e) => ({ eid: e.episodeId, sid: e.seriesId, imp: e.impression })),
+        next: page.next,
       },
     });
+  }
+
+  /**
+   * A batch of watch events of the signed-in viewer. The ingester judges each event on its own and
+   * never fails for a backend that does not answer (those events come back TRY_AGAIN), so the
+   * reply is always a watchAck with the frame's rid.
+   */
+  async function handleWatch(connection: Connection, rid: number, payload: WatchPayload) {
+    if (connection.userId === null)
+      throw new RequestError('UNAUTHORIZED', 'sign in to send watch events');
+    if (deps.watchIngester === undefined)
+      throw new RequestError('NOT_AVAILABLE', 'this gateway does not take watch events');
+    const ack = await deps.watchIngester.ingest(connection.userId, payload.ev, 'ws');
+    send(connection, { type: FrameType.watchAck, rid, payload: ack });
   }
 
   /**
@@ -1048,6 +1071,11 @@ export function createGateway(deps: GatewayDeps, gatewayOptions: GatewayOptions 
       case FrameType.feed:
         run(connection, frame.rid, undefined, () =>
           handleFeed(connection, frame.rid, frame.payload),
+        );
+        return;
+      case FrameType.watch:
+        run(connection, frame.rid, undefined, () =>
+          handleWatch(connection, frame.rid, frame.payload),
         );
         return;
       case FrameType.subscribe:

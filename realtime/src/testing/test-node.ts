@@ -8,6 +8,7 @@ import { createLogger } from '@binge/core/log';
 import { createBus } from '@binge/core/runtime/adapters';
 import type { GatewayOptions } from '../gateway/gateway.ts';
 import type { TextFilter } from '@binge/core/moderation/text-filter';
+import type { WatchIngester } from '@binge/core/watch-events/ingest';
 import { startRealtimeNode, type RealtimeNode } from '../node.ts';
 import { TEST_AUTH_SECRET } from './fixtures.ts';
 
@@ -27,6 +28,7 @@ export async function startTestNode(options: {
   gateway?: GatewayOptions;
   textFilter?: TextFilter;
   bus?: Bus;
+  watchIngester?: WatchIngester;
 }): Promise<TestNode> {
   const config = loadConfig({
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'binge-rt-')),
@@ -49,6 +51,7 @@ export async function startTestNode(options: {
     ...(options.redisPrefix === undefined ? {} : { redisPrefix: options.redisPrefix }),
     ...(options.gateway === undefined ? {} : { gateway: options.gateway }),
     ...(options.textFilter === undefined ? {} : { textFilter: options.textFilter }),
+    ...(options.watchIngester === undefined ? {} : { watchIngester: options.watchIngester }),
   });
   return {
     url: `ws://127.0.0.1:${node.port}/ws`,
