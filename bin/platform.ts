@@ -20,7 +20,13 @@ import { createMediaProcessor } from '../media/src/processor/media-processor.ts'
 import { seedDemoCatalog } from '../media/src/demo/seed.ts';
 import { demoProfile } from '../media/src/demo/demo-catalog.ts';
 import { startRealtimeNode, type RealtimeNode } from '../realtime/src/node.ts';
+import {
+  startRankerRuntime,
+  type RankerRuntime,
+} from '../feed-ranker/src/serving/ranker-runtime.ts';
 import { forwardUpgrades } from '../realtime/src/gateway/upgrade-forwarder.ts';
+import { createWatchEventPipeline } from '@binge/core/watch-events/pipeline';
+import { createEventConsumer, type EventConsumer } from '../feed-ranker/src/events/consumer.ts';
 
 /**
  * The embedded platform: api, media worker and web in one process on one port, with PGlite, the
@@ -36,6 +42,10 @@ export interface Platform {
   queue: Queue;
   /** The realtime gateway, reached through `/ws` of the public port. */
   realtime: RealtimeNode;
+  /** The feed ranker in process: the feed of the API and the gateway, its models and training. */
+  ranker: RankerRuntime;
+  /** Moves watch events from the event stream into watch_events and the features. */
+  events: EventConsumer;
   /** Resolves when the demo catalog's jobs are enqueued (not transcoded). */
   seeded: Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +75,31 @@ export async function startPlatform(
   const bus = createBus(config);
   const redis = createRedisClient(config);
   const queue = createQueue(config, database.db, queueNames.media, logger);
+  // One watch-event pipeline for the API, the gateway and the consumer: embedded, its stream is
+  // in this process's memory, so they must share the instance.
+  const watchEvents = createWatchEventPipeline(config, {
+    db: database.db,
+    redis,
+    logger: logger.child({ component: 'watch-events' }),
+  });
+  const events = createEventConsumer({
+    db: database.db,
+    stream: watchEvents.stream,
+    logger: logger.child({ component: 'event-consumer' }),
+    name: `embedded-${process.pid}`,
+    retentionDays: config.eventRetentionDays,
+  });
+  await events.start();
+  // One ranker for both feeds (GET /api/v1/feed and the gateway's `feed` frame).
+  const rankerQueue = createQueue(config, database.db, queueNames.ranker, logger);
+  const ranker = await startRankerRuntime({
+    config,
+    db: database.db,
+    storage,
+    bus,
+    logger,
+    queue: rankerQueue,
+  });
 
   const web = await loadWebHandler();
   if (!web)
@@ -72,7 +107,16 @@ export async function startPlatform(
       'web/build is missing: only /api, /media and /docs are served (run npm run build:web)',
     );
   const app = await build(
-    { config, db: database, storage, logger, bus, ...(redis ? { redis } : {}) },
+    {
+      config,
+      db: database,
+      storage,
+      logger,
+      bus,
+      feed: ranker.feed,
+      watchIngester: watchEvents.ingester,
+      ...(redis ? { redis } : {}),
+    },
     web
       ? {
           fallback: (request, reply) => {
@@ -128,6 +172,8 @@ export async function startPlatform(
     bus,
     logger: logger.child({ service: 'realtime' }),
     nodeId: `embedded-${process.pid}`,
+    feed: ranker.feed,
+    watchIngester: watchEvents.ingester,
   });
   const forwarder = forwardUpgrades(app.server, { host: '127.0.0.1', port: realtime.port });
 
@@ -158,8 +204,13 @@ export async function startPlatform(
       await realtime.close();
       await forwarder.close();
       await app.close();
+      // Nothing ingests any more: store what the stream still holds, then close it.
+      await events.stop();
+      await watchEvents.close();
       await seeded;
       await queue.close();
+      await rankerQueue.close();
+      await ranker.stop();
       // No job reports 'done' any more: finish the reminders under way while the database is open.
       await reminders.close();
       await unsubscribe();
@@ -168,7 +219,7 @@ export async function startPlatform(
       await database.close();
     })());
 
-  return { url, port, config, database, bus, queue, realtime, seeded, stop };
+  return { url, port, config, database, bus, queue, realtime, ranker, events, seeded, stop };
 }
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { List, PlaybackInfo, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
 import { eq, ne } from 'drizzle-orm';
-import { episodes, queueJobs, series } from '@binge/core/db/schema';
+import { episodes, feedImpressions, queueJobs, series } from '@binge/core/db/schema';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { decodeHls } from '../../media/src/verify/hls-decode.ts';
 import { getJson, waitFor } from '../support/polling.ts';
@@ -113,10 +113,32 @@ describe('embedded platform', () => {
     assert.equal(welcome.type, FrameType.welcome);
     const feed = await client.request(FrameType.feed, { lim: 5 });
     assert.equal(feed.type, FrameType.feedPage);
+    if (feed.type === FrameType.feedPage) {
+      // The ranker in process serves it: every entry has its impression token, every page a next.
+      assert.ok(feed.payload.next, 'the feed is endless');
+      for (const item of feed.payload.items) assert.match(item.imp ?? '', /^[A-Za-z0-9_-]+\.\d+$/);
+      const more = await client.request(FrameType.feed, { lim: 5, cur: feed.payload.next });
+      assert.equal(more.type, FrameType.feedPage);
+    }
     const other = await fetch(`${platform.url}/api/health`);
     assert.equal(other.status, 200, 'HTTP keeps working beside the forwarded upgrades');
     client.close();
     await client.closed;
+  });
+
+  test('the API serves the same ranked feed, and its impressions are logged', async () => {
+    // A demo episode is playable by now (an earlier test played one).
+    const page = await getJson<{
+      items: { episodeId: number; impression: string }[];
+      next: string;
+    }>(`${platform.url}/api/v1/feed?limit=3`);
+    assert.ok(page.items.length > 0, 'a playable demo episode is in the feed');
+    assert.ok(page.next);
+    const [logged] = await platform.database.db
+      .select({ episodeId: feedImpressions.episodeId })
+      .from(feedImpressions)
+      .where(eq(feedImpressions.id, page.items[0]!.impression));
+    assert.equal(logged?.episodeId, page.items[0]!.episodeId);
   });
 
   test('the web client is served on the same port', async () => {

@@ -82,8 +82,8 @@ export interface Config {
    */
   rankingsRefreshSeconds: number;
   /**
-   * Base URL of a separate feed-ranker process (feed-ranker/src/server.ts); unset means the ranker
-   * runs inside the process that serves the feed (the embedded default).
+   * Base URL of a separate feed-ranker process (feed-ranker/src/server.ts) for a standalone api or
+   * gateway; unset, they serve the hot order. The embedded platform runs the ranker in process.
    */
   rankerUrl: string | undefined;
   /**
@@ -95,7 +95,7 @@ export interface Config {
   rankerExplorePercent: number;
   /** Minutes between training runs of the ranker in this process; 0 turns scheduled training off. */
   rankerTrainMinutes: number;
-  /** Watch events one user may send per minute (a token bucket with this burst), over all devices. */
+  /** Watch events one user may send per minute (a fixed one-minute window), over all devices. */
   watchEventsPerMinute: number;
   /** Days of watch events and feed impressions kept; older day partitions are dropped. */
   eventRetentionDays: number;
