@@ -10,9 +10,12 @@
  * few series), so that a page is ranked from about 500 candidates. Pages go to a random viewer,
  * a third of them continuing the viewer's session (cursor) and the rest opening a new one.
  *
- * In the same run, page by page alternately: the heuristic score (no model) and a trained model
- * (the production shape, hidden 32·16, on the backend initBackend picks). Prints p50 and p99 of
- * each, the ratio model/heuristic, and the median of each stage measured alone. Goal: p99 < 30 ms.
+ * In the same run, page by page in turn: the heuristic score (no model), a trained model (the
+ * production shape, hidden 32·16, on the backend initBackend picks), and the same model reading
+ * every item's feature row from the database (itemCacheMs 0, the peer of the item cache). The
+ * impressions are written behind the answer (feed-ranker.ts), so a page's time is until it is
+ * answered; the next page of the same session waits for them. Prints p50 and p99 of each, the
+ * ratios, and the median of each stage measured alone. Goal: p99 < 30 ms.
  *
  *   npm run bench:feed             # 400 pages per scorer per database
  *   npm run bench:feed -- --quick  # 60 pages
@@ -21,7 +24,6 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '@binge/core/db';
 import { openTestDatabase } from '@binge/core/db/testing';
-import type { FeedService } from '@binge/core/feed/feed-service';
 import { createLogger } from '@binge/core/log';
 import { createSqlRankingStore } from '@binge/core/rankings/store-sql';
 import { generateCandidates } from '../feed-ranker/src/candidates/generate.ts';
@@ -30,7 +32,11 @@ import { SERVING_DIM, SERVING_FEATURES } from '../feed-ranker/src/features/spec.
 import { buildFeatureRows } from '../feed-ranker/src/features/vector.ts';
 import { initBackend } from '../feed-ranker/src/model/backend.ts';
 import { RankerModel, seededRandom } from '../feed-ranker/src/model/ranker-model.ts';
-import { createFeedRanker, exposureOf } from '../feed-ranker/src/serving/feed-ranker.ts';
+import {
+  createFeedRanker,
+  exposureOf,
+  type FeedRanker,
+} from '../feed-ranker/src/serving/feed-ranker.ts';
 import { rerank } from '../feed-ranker/src/serving/rerank.ts';
 
 const quick = process.argv.includes('--quick');
@@ -45,6 +51,8 @@ const LIMIT = 20;
 const PER_SOURCE = 160;
 const SECRET = 'bench-feed-secret-0123456789abcdef-0123';
 const quiet = createLogger({ level: 'silent' });
+const SCORERS = ['heuristic', 'model', 'model, no item cache'] as const;
+type Scorer = (typeof SCORERS)[number];
 
 async function rowsOf<T>(db: Database, query: ReturnType<typeof sql>): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
@@ -184,31 +192,31 @@ async function measure(kind: 'postgres' | 'pglite', model: RankerModel): Promise
     const seedMs = performance.now() - seedStart;
     const db = handle.db;
     const random = seededRandom(99);
-    const rankers: Record<'heuristic' | 'model', FeedService> = {
-      heuristic: createFeedRanker({
+    const ranker = (current: RankerModel | null, itemCacheMs?: number): FeedRanker =>
+      createFeedRanker({
         db,
-        registry: { current: () => null },
+        registry: { current: () => current },
         logger: quiet,
         authSecret: SECRET,
         explorePercent: 10,
         random,
         perSource: PER_SOURCE,
-      }),
-      model: createFeedRanker({
-        db,
-        registry: { current: () => model },
-        logger: quiet,
-        authSecret: SECRET,
-        explorePercent: 10,
-        random,
-        perSource: PER_SOURCE,
-      }),
+        ...(itemCacheMs === undefined ? {} : { itemCacheMs }),
+      });
+    const rankers: Record<Scorer, FeedRanker> = {
+      heuristic: ranker(null),
+      model: ranker(model),
+      'model, no item cache': ranker(model, 0),
     };
     const cursors = new Map<string, string>();
-    const times: Record<'heuristic' | 'model', number[]> = { heuristic: [], model: [] };
+    const times: Record<Scorer, number[]> = {
+      heuristic: [],
+      model: [],
+      'model, no item cache': [],
+    };
     let entries = 0;
-    for (let i = 0; i < 2 * (PAGES + WARMUP); i += 1) {
-      const scorer = i % 2 === 0 ? 'heuristic' : 'model';
+    for (let i = 0; i < SCORERS.length * (PAGES + WARMUP); i += 1) {
+      const scorer = SCORERS[i % SCORERS.length]!;
       const viewerId = users[Math.floor(random() * users.length)]!;
       const key = `${scorer}:${viewerId}`;
       const cursor = random() < 1 / 3 ? cursors.get(key) : undefined;
@@ -222,11 +230,11 @@ async function measure(kind: 'postgres' | 'pglite', model: RankerModel): Promise
       });
       const ms = performance.now() - start;
       cursors.set(key, page.next);
-      if (i >= 2 * WARMUP) {
+      if (i >= SCORERS.length * WARMUP) {
         times[scorer].push(ms);
         entries += page.entries.length;
       }
-      if (scorer === 'model' && page.modelVersion !== 'bench-1')
+      if (scorer !== 'heuristic' && page.modelVersion !== 'bench-1')
         throw new Error('the model page fell back to the heuristic');
     }
 
@@ -270,17 +278,23 @@ async function measure(kind: 'postgres' | 'pglite', model: RankerModel): Promise
       `\n${kind}: seeded in ${(seedMs / 1000).toFixed(1)} s; ${USERS} viewers, ` +
         `${CATEGORIES * SERIES_PER_CATEGORY} series, ${CATEGORIES * SERIES_PER_CATEGORY * EPISODES} episodes; ` +
         `candidates per page: median ${median(counts)}, min ${Math.min(...counts)}, max ${Math.max(...counts)}; ` +
-        `${(entries / (2 * PAGES)).toFixed(1)} entries per page`,
+        `${(entries / (SCORERS.length * PAGES)).toFixed(1)} entries per page`,
     );
-    console.log(`  page end to end (ms)     p50      p99      n`);
-    for (const scorer of ['heuristic', 'model'] as const)
+    console.log(`  page end to end (ms)       p50      p99      n`);
+    for (const scorer of SCORERS)
       console.log(
-        `  ${scorer.padEnd(20)} ${fmt(median(times[scorer]))}  ${fmt(percentile(times[scorer], 99))}  ${times[scorer].length}`,
+        `  ${scorer.padEnd(22)} ${fmt(median(times[scorer]))}  ${fmt(percentile(times[scorer], 99))}  ${times[scorer].length}`,
       );
     console.log(
       `  model / heuristic     p50 ×${(median(times.model) / median(times.heuristic)).toFixed(2)}, ` +
         `p99 ×${(percentile(times.model, 99) / percentile(times.heuristic, 99)).toFixed(2)}`,
     );
+    const uncached = times['model, no item cache'];
+    console.log(
+      `  no item cache / model p50 ×${(median(uncached) / median(times.model)).toFixed(2)}, ` +
+        `p99 ×${(percentile(uncached, 99) / percentile(times.model, 99)).toFixed(2)}`,
+    );
+    for (const r of Object.values(rankers)) await r.settled();
     console.log(
       `  stages alone (median ms): candidates ${median(stage.candidates).toFixed(2)}, ` +
         `features ${median(stage.features).toFixed(2)}, heuristic ${median(stage.heuristic).toFixed(2)}, ` +

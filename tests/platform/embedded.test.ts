@@ -134,6 +134,8 @@ describe('embedded platform', () => {
     }>(`${platform.url}/api/v1/feed?limit=3`);
     assert.ok(page.items.length > 0, 'a playable demo episode is in the feed');
     assert.ok(page.next);
+    // Impressions are written behind the answer.
+    await platform.ranker.feed.settled();
     const [logged] = await platform.database.db
       .select({ episodeId: feedImpressions.episodeId })
       .from(feedImpressions)

@@ -1,5 +1,6 @@
 import type { Database } from '@binge/core/db';
 import { sql, type SQL } from 'drizzle-orm';
+import { completionShare } from '@binge/core/progression/watch-time';
 import { COWATCH_HALF_LIFE_MS, COWATCH_RANK_DECAY, COWATCH_RECENT } from '../features/co-watch.ts';
 import { intArray, selectTuples } from '../features/sql-params.ts';
 import { keepStrongest, type Candidate } from './merge.ts';
@@ -42,7 +43,7 @@ export const MAX_PER_SOURCE = 500;
 export const FRESH_DAYS = 7;
 export const CATEGORY_TOP = 3;
 /** A progress position at or past this share of the duration counts the episode as watched. */
-export const FINISHED_RATIO = 0.9;
+export const FINISHED_RATIO = completionShare;
 /** Progress rows of the viewer read (most recent first) to find resume points. */
 export const PROGRESS_DEPTH = 500;
 /** Decay of a continue candidate's score with the age of the viewer's latest activity. */

@@ -1,5 +1,7 @@
 import type { Database } from '@binge/core/db';
 import { sql, type SQL } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
+import { completionShare } from '@binge/core/progression/watch-time';
 import type { Candidate } from '../candidates/merge.ts';
 import { COWATCH_HALF_LIFE_MS, COWATCH_RANK_DECAY, COWATCH_RECENT } from './co-watch.ts';
 import {
@@ -18,7 +20,8 @@ import { intArray, rowsOf, selectTuples } from './sql-params.ts';
  * statements whatever the number of candidates, run side by side: the items (episode, series,
  * item_features, tags, episode count, series views), the viewer's user_features row, and the
  * viewer's relation to each candidate series and episode (watch progress, follow-up, co-watch).
- * An anonymous viewer skips the last two.
+ * An anonymous viewer skips the last two. With an ItemRowCache the first statement reads only the
+ * items the cache does not hold.
  */
 
 export interface CandidateContext {
@@ -34,14 +37,17 @@ export interface CandidateContext {
 
 /** A series whose latest progress is this recent, at this episode or the one before, is a binge. */
 export const BINGE_WINDOW_MS = 6 * 3_600_000;
-/** Progress at or past this share of an episode's duration counts it as watched. */
-export const WATCHED_RATIO = 0.9;
+/**
+ * Progress at or past this share of an episode's duration counts it as watched: the platform's
+ * one threshold (watch-time credit, achievements, the candidates' resume point, the re-ranker).
+ */
+export const WATCHED_RATIO = completionShare;
 /** The viewer's progress rows read, most recent first (as candidates/generate.ts). */
 const PROGRESS_DEPTH = 500;
 
 const DAY_MS = 24 * 3_600_000;
 
-interface ItemRow {
+export interface ItemRow {
   episode_id: number;
   series_id: number;
   number: number;
@@ -117,6 +123,50 @@ const ITEM_COLUMNS = [
   'shares',
   'watch_ms',
 ] as const satisfies readonly (keyof ItemRow)[];
+
+/**
+ * The item half of the serving features, kept in the process for a few seconds: most of a
+ * page's candidates (the hot board, fresh series, editorial picks, backfill) are the same for
+ * every viewer, and their rows are the most expensive part of a page's features. An item's
+ * counts are then up to `ttlMs` old, which the rates smoothed over hundreds of impressions do
+ * not notice; the viewer's own features are never cached.
+ */
+export interface ItemRowCache {
+  /** The rows of `episodeIds` (absent: no such episode), reading the misses with `load`. */
+  rows(
+    episodeIds: readonly number[],
+    load: (missing: number[]) => Promise<ItemRow[]>,
+  ): Promise<Map<number, ItemRow>>;
+}
+
+/** Items cached: a catalog's worth of candidates; about 300 bytes each. */
+const ITEM_CACHE_MAX = 50_000;
+
+export function createItemRowCache(options: { ttlMs: number; max?: number }): ItemRowCache {
+  const cache = new LRUCache<number, ItemRow>({
+    max: options.max ?? ITEM_CACHE_MAX,
+    ttl: Math.max(1, options.ttlMs),
+    ttlAutopurge: false,
+  });
+  return {
+    async rows(episodeIds, load) {
+      const found = new Map<number, ItemRow>();
+      const missing: number[] = [];
+      for (const id of episodeIds) {
+        const row = cache.get(id);
+        if (row) found.set(id, row);
+        else missing.push(id);
+      }
+      if (missing.length === 0) return found;
+      for (const row of await load(missing)) {
+        const id = Number(row.episode_id);
+        cache.set(id, row);
+        found.set(id, row);
+      }
+      return found;
+    },
+  };
+}
 
 const RELATION_COLUMNS = [
   'kind',
@@ -259,6 +309,7 @@ export async function buildFeatureRows(
   viewerId: number | null,
   candidates: Candidate[],
   now: Date,
+  options: { items?: ItemRowCache } = {},
 ): Promise<{ x: Float32Array; rows: number; contexts: CandidateContext[] }> {
   const rows = candidates.length;
   const x = new Float32Array(rows * SERVING_DIM);
@@ -268,8 +319,13 @@ export async function buildFeatureRows(
   const seriesIds = [...new Set(candidates.map((c) => c.seriesId))];
   const viewer = viewerId !== null && Number.isInteger(viewerId) && viewerId > 0 ? viewerId : null;
 
-  const [items, viewerRows, relationRows] = await Promise.all([
-    selectObjects<ItemRow>(db, itemsSql(episodeIds), ITEM_COLUMNS),
+  const loadItems = (ids: number[]) => selectObjects<ItemRow>(db, itemsSql(ids), ITEM_COLUMNS);
+  const [itemById, viewerRows, relationRows] = await Promise.all([
+    options.items
+      ? options.items.rows(episodeIds, loadItems)
+      : loadItems(episodeIds).then(
+          (rows) => new Map(rows.map((row) => [Number(row.episode_id), row])),
+        ),
     viewer === null
       ? Promise.resolve([])
       : rowsOf<ViewerRow>(
@@ -286,7 +342,6 @@ export async function buildFeatureRows(
         ),
   ]);
 
-  const itemById = new Map(items.map((row) => [Number(row.episode_id), row]));
   const profile = viewerRows[0];
   const viewerInputs: ViewerInputs | null = profile
     ? {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { feedImpressions, itemFeatures, watchProgress } from '@binge/core/db/schema';
 import { openTestDatabase, type TestDatabase } from '@binge/core/db/testing';
 import { createTestSeeder } from '@binge/core/db/test-seed';
@@ -78,8 +78,18 @@ function rankerContract(kind: 'pglite' | 'postgres') {
       await database.close();
     });
 
-    const page = (request: Partial<FeedRequest> = {}): Promise<FeedPage> =>
-      ranker.page({ viewerId: catalog.viewer, limit: 6, now, surface: 'http', ...request });
+    /** A page, once its impressions (written behind the answer) are stored. */
+    const page = async (request: Partial<FeedRequest> = {}): Promise<FeedPage> => {
+      const answered = await ranker.page({
+        viewerId: catalog.viewer,
+        limit: 6,
+        now,
+        surface: 'http',
+        ...request,
+      });
+      await ranker.settled();
+      return answered;
+    };
 
     test('a page is ranked, diverse, and logged with the vectors it was scored on', async () => {
       const first = await page();
@@ -147,6 +157,22 @@ function rankerContract(kind: 'pglite' | 'postgres') {
         `the first repeat, ${flat[firstRepeat]}, comes from the least recent page`,
       );
       assert.equal(new Set(flat).size, CATALOG, 'every episode was shown');
+    });
+
+    test('impressions are written behind the answer, and the session’s next page waits for them', async () => {
+      const request = { viewerId: catalog.viewer, limit: 4, now, surface: 'http' as const };
+      const first = await ranker.page(request);
+      // No settled() in between: the next page must still see the first one's impressions.
+      const second = await ranker.page({ ...request, cursor: first.next });
+      const shown = new Set(first.entries.map((entry) => entry.episodeId));
+      for (const entry of second.entries)
+        assert.ok(!shown.has(entry.episodeId), `episode ${entry.episodeId} shown twice`);
+      await ranker.settled();
+      const rows = await database.db
+        .select({ requestId: feedImpressions.requestId })
+        .from(feedImpressions)
+        .where(inArray(feedImpressions.requestId, [first.requestId, second.requestId]));
+      assert.equal(rows.length, first.entries.length + second.entries.length);
     });
 
     test('a model scores pages when there is one; a model that fails gives way', async () => {

@@ -19,7 +19,7 @@ import { heuristicScores } from '../features/heuristic.ts';
 import { SERVING_DIM } from '../features/spec.ts';
 import { FEATURE_INDEX, ITEM_PRIORS } from '../features/feature-row.ts';
 import { textArray } from '../features/sql-params.ts';
-import { buildFeatureRows } from '../features/vector.ts';
+import { buildFeatureRows, createItemRowCache } from '../features/vector.ts';
 import type { RankerModel } from '../model/ranker-model.ts';
 import {
   rerank,
@@ -35,7 +35,10 @@ import {
  *
  * A page: the session's earlier pages (from the cursor) → candidates without them → feature rows
  * → the model's expected watch time (or the heuristic score when there is no model or it fails)
- * → re-ranking (rerank.ts) → the page's impressions logged with their feature vectors → the page.
+ * → re-ranking (rerank.ts) → the page, while its impressions are logged with their feature vectors
+ * (written behind the answer: the next page of the same session waits for them, and so does
+ * `settled()`; past MAX_PENDING_WRITES pages wait for their own, so a slow database slows the
+ * feed instead of piling up writes).
  * When a session has shown every candidate, the feed starts again with the least recently shown:
  * it never ends. When the candidates cannot be read at all, the hot order answers (the fallback
  * feed, which continues the same session): the feed always answers.
@@ -55,17 +58,29 @@ export interface FeedRankerDeps {
   paywall?: PaywallPolicy;
   /** Candidates per source (generateCandidates' perSource). */
   perSource?: number;
+  /**
+   * How long an item's feature row is reused (features/vector.ts ItemRowCache), ms;
+   * ITEM_CACHE_MS unless set, 0 reads every item of every page.
+   */
+  itemCacheMs?: number;
 }
 
 export interface FeedRanker extends FeedService {
   /** Pages served, and how many of them fell back (for logs and benchmarks). */
   stats(): { pages: number; heuristicPages: number; hotPages: number };
+  /** Resolves when the impressions of every page answered so far are written (or failed). */
+  settled(): Promise<void>;
 }
+
+/** Pages whose impressions may be written behind the answer at once. */
+export const MAX_PENDING_WRITES = 64;
 
 /** Earlier pages of a session whose impressions are looked up (40 pages of up to 50 entries). */
 const SESSION_LOOKBACK_PAGES = 40;
 /** Clock slack between the processes that served a session's pages. */
 const SESSION_CLOCK_SLACK_MS = 5 * 60_000;
+/** Items' feature rows are reused this long: their counts move slowly, the page must not. */
+export const ITEM_CACHE_MS = 5_000;
 /** Day partitions of feed_impressions kept ahead: today and tomorrow. */
 const PARTITION_DAYS_AHEAD = 2;
 
@@ -110,7 +125,13 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
   const cursors = createFeedCursorCodec(deps.authSecret);
   const hot = createHotFeed({ store: createSqlRealtimeStore(db), cursors });
   const counts = { pages: 0, heuristicPages: 0, hotPages: 0 };
+  const itemCacheMs = deps.itemCacheMs ?? ITEM_CACHE_MS;
+  const featureOptions =
+    itemCacheMs > 0 ? { items: createItemRowCache({ ttlMs: itemCacheMs }) } : {};
   let partitionsReadyFor: string | null = null;
+  /** Impression writes under way, by feed session. */
+  const pendingWrites = new Map<string, Promise<void>>();
+  let pendingCount = 0;
 
   /**
    * Episodes served on the session's earlier pages → the last page that showed each. Pages, not
@@ -119,6 +140,8 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
   async function servedInSession(state: FeedSession): Promise<Map<number, number>> {
     const served = new Map<number, number>();
     if (state.page === 0) return served;
+    // This process may still be writing the session's last page.
+    await pendingWrites.get(state.session);
     const pageOf = new Map<string, number>();
     for (let page = Math.max(0, state.page - SESSION_LOOKBACK_PAGES); page < state.page; page += 1)
       pageOf.set(requestIdOf(state.session, page), page);
@@ -155,7 +178,7 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
     if (candidates.length === 0) return { scored: [], modelVersion: null };
     let features: Awaited<ReturnType<typeof buildFeatureRows>> | null = null;
     try {
-      features = await buildFeatureRows(db, viewerId, candidates, now);
+      features = await buildFeatureRows(db, viewerId, candidates, now, featureOptions);
       if (features.rows !== candidates.length || features.x.length !== features.rows * SERVING_DIM)
         throw new RangeError(
           `feature rows ${features.rows} × ${features.x.length / Math.max(1, features.rows)} do not fit ${candidates.length} candidates × ${SERVING_DIM}`,
@@ -327,11 +350,22 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
     if (page.length === 0) return null;
     if (modelVersion === null) counts.heuristicPages += 1;
 
-    try {
-      await logImpressions(viewerId, requestId, page, modelVersion, now);
-    } catch (error) {
-      logger.error({ err: error, requestId }, 'feed impressions not logged');
-    }
+    const previous = pendingWrites.get(state.session);
+    const write = (async () => {
+      await previous;
+      try {
+        await logImpressions(viewerId, requestId, page, modelVersion, now);
+      } catch (error) {
+        logger.error({ err: error, requestId }, 'feed impressions not logged');
+      }
+    })();
+    pendingWrites.set(state.session, write);
+    pendingCount += 1;
+    void write.then(() => {
+      pendingCount -= 1;
+      if (pendingWrites.get(state.session) === write) pendingWrites.delete(state.session);
+    });
+    if (pendingCount > MAX_PENDING_WRITES) await write;
     const entries: FeedEntry[] = page.map((entry, position) => ({
       episodeId: entry.candidate.episodeId,
       seriesId: entry.candidate.seriesId,
@@ -370,5 +404,9 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
     },
 
     stats: () => ({ ...counts }),
+
+    async settled() {
+      while (pendingWrites.size > 0) await Promise.all([...pendingWrites.values()]);
+    },
   };
 }

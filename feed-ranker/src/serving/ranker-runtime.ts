@@ -72,6 +72,7 @@ export async function startRankerRuntime(deps: RankerRuntimeDeps): Promise<Ranke
     registry,
     async stop() {
       stopSchedule();
+      await feed.settled();
       await registry.stop();
     },
   };

@@ -5,12 +5,12 @@ import {
   categoryCap,
   exploreSlots,
   rerank,
-  sampleBeta,
   type PaywallPolicy,
   type RerankCandidate,
   type RerankContext,
   type RerankOptions,
 } from './rerank.ts';
+import { beta } from '../stats/draws.ts';
 
 let nextEpisode = 1;
 function candidate(
@@ -188,7 +188,7 @@ test('Thompson sampling favours the candidate more likely to be started', () => 
   }
   assert.ok(goodWins > 180, `the well-started candidate explored ${goodWins} times of 200`);
 
-  const draws = Array.from({ length: 4000 }, () => sampleBeta(3, 7, random));
+  const draws = Array.from({ length: 4000 }, () => beta(random, 3, 7));
   const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
   assert.ok(Math.abs(mean - 0.3) < 0.02, `Beta(3, 7) mean ${mean}`);
   assert.ok(draws.every((d) => d > 0 && d < 1));

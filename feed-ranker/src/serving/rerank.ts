@@ -1,4 +1,6 @@
 import type { CandidateSource } from '@binge/core/feed/feed-service';
+import { completionShare } from '@binge/core/progression/watch-time';
+import { beta } from '../stats/draws.ts';
 
 /**
  * Re-ranking: turns scored candidates into one feed page (issue 5, "Re-ranking"). Pure: the
@@ -78,7 +80,8 @@ export interface RerankOptions<C extends RerankCandidate = RerankCandidate> {
   underExposedImpressions?: number;
 }
 
-export const WATCHED_RATIO = 0.9;
+/** Progress share from which an episode counts as watched: the platform's one threshold. */
+export const WATCHED_RATIO = completionShare;
 export const UNDER_EXPOSED_IMPRESSIONS = 200;
 const PAGES_WITH_EXPLORATION = 5;
 
@@ -92,38 +95,6 @@ export function exploreSlots(limit: number, explorePercent: number): number {
 /** The most entries of one category on a page. */
 export function categoryCap(limit: number): number {
   return Math.max(1, Math.ceil(limit / 3));
-}
-
-/** A standard normal draw (Box–Muller) from the uniform source. */
-function normal(random: () => number): number {
-  const u = Math.max(random(), Number.MIN_VALUE);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
-/** Gamma(shape, 1), shape ≥ 1: Marsaglia and Tsang, "A simple method for generating gamma variables" (2000). */
-function gamma(shape: number, random: () => number): number {
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(random);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = random();
-    if (u < 1 - 0.0331 * x ** 4) return d * v;
-    if (Math.log(Math.max(u, Number.MIN_VALUE)) < 0.5 * x * x + d * (1 - v + Math.log(v)))
-      return d * v;
-  }
-}
-
-/** A draw from Beta(a, b), a and b ≥ 1, as X / (X + Y) of two gamma draws. */
-export function sampleBeta(a: number, b: number, random: () => number): number {
-  const x = gamma(a, random);
-  const y = gamma(b, random);
-  return x / (x + y);
 }
 
 /** Positions of the exploration slots: spread over the page, never the first entry. */
@@ -175,7 +146,7 @@ export function rerank<C extends RerankCandidate>(
           .map((c) => {
             const impressions = Math.max(0, c.impressions);
             const starts = Math.min(Math.max(0, c.starts), impressions);
-            return { c, draw: sampleBeta(starts + 1, impressions - starts + 1, random) };
+            return { c, draw: beta(random, starts + 1, impressions - starts + 1) };
           })
           .sort((a, b) => b.draw - a.draw || a.c.episodeId - b.c.episodeId)
           .map((entry) => entry.c);

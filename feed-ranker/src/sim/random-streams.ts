@@ -39,34 +39,7 @@ export function stream(seed: number, ...parts: number[]): Random {
   return seededRandom(streamSeed(seed, ...parts));
 }
 
-/** A standard normal draw (Box-Muller). */
-export function normal(random: Random): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
-/**
- * A Gamma(shape, 1) draw: Marsaglia and Tsang, "A Simple Method for Generating Gamma Variables"
- * (2000), with their boost U^(1/shape) for shapes below 1, which a sparse Dirichlet needs.
- */
-export function gamma(random: Random, shape: number): number {
-  if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, got ${shape}`);
-  if (shape < 1) return gamma(random, shape + 1) * Math.pow(Math.max(random(), 1e-300), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(random);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = random();
-    if (u < 1 - 0.0331 * x ** 4) return d * v;
-    if (Math.log(Math.max(u, 1e-300)) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
+export { gamma, normal } from '../stats/draws.ts';
 
 /** A uniform integer in [0, n). */
 export function below(random: Random, n: number): number {
