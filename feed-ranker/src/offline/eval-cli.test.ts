@@ -8,7 +8,7 @@ import { evaluate, formatReport, type EvalReport } from './evaluate.ts';
 import { loadLogs, loadUsers, loadVideos } from './kuairand.ts';
 
 const data = (name: string) =>
-  fileURLToPath(new URL(`../../../../shared/data/kuairand/${name}`, import.meta.url));
+  fileURLToPath(new URL(`../../datasets/kuairand/${name}`, import.meta.url));
 const LOG = data('log_random_1k_part.csv');
 const VIDEOS = data('video_features_basic_pure.csv');
 const USERS = data('user_features_pure.csv');

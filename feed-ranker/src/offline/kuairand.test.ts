@@ -78,7 +78,7 @@ test('a log without required columns is refused with every missing name and the 
 
 test('the shipped schema sample (joined with user features) is not a log and says what it lacks', async () => {
   const sample = fileURLToPath(
-    new URL('../../../../shared/data/kuairand/kuairand_sample.csv', import.meta.url),
+    new URL('../../datasets/kuairand/kuairand_sample.csv', import.meta.url),
   );
   await assert.rejects(
     loadLogs([sample]),

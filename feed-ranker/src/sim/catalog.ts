@@ -24,9 +24,9 @@ export interface SimCatalog {
   skippedRows: number;
 }
 
-/** The shipped KuaiRand video table (see ../shared/data/kuairand/README.md). */
+/** The shipped KuaiRand video table (feed-ranker/datasets/kuairand/README.md). */
 export const DEFAULT_VIDEOS = fileURLToPath(
-  new URL('../../../../shared/data/kuairand/video_features_basic_pure.csv', import.meta.url),
+  new URL('../../datasets/kuairand/video_features_basic_pure.csv', import.meta.url),
 );
 
 export const CATALOG_COLUMNS = ['video_id', 'video_duration', 'tag'] as const;
