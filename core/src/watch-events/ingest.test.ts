@@ -316,6 +316,39 @@ for (const path of paths) {
       down.disconnect();
     });
 
+    test('a full stream (its consumers behind): TRY_AGAIN, and the resend goes in once there is room', async () => {
+      const full = createMemoryStream({ cap: 2 });
+      await full.ensureGroup('g');
+      await full.append(['x', 'y']);
+      const ingester = createWatchIngester({
+        episodes: createEpisodeCache({ lookup: sqlPlayableEpisodes(database.db) }),
+        budget: createEventBudget({ perMinute: PER_MINUTE, redis, prefix: `${prefix}full:` }),
+        dedupe: createMemoryDedupe(),
+        stream: full,
+        logger: quiet,
+      });
+      const userId = nextUser();
+      const one = event();
+      assert.deepEqual(await ingester.ingest(userId, [one], 'http'), {
+        n: 0,
+        rej: [
+          {
+            i: 0,
+            c: 'TRY_AGAIN',
+            m: 'the event store is full (its consumers are behind); resend later',
+          },
+        ],
+      });
+      // The consumer stores what it holds; the client's resend is accepted, not a duplicate.
+      const held = await full.read('g', 'c', 10);
+      await full.ack(
+        'g',
+        held.map((e) => e.id),
+      );
+      assert.deepEqual(await ingester.ingest(userId, [one], 'http'), { n: 1, rej: [] });
+      await full.close();
+    });
+
     test('a batch the transports should have refused is a WatchBatchError', async () => {
       const userId = nextUser();
       await assert.rejects(pipeline.ingester.ingest(userId, [], 'ws'), WatchBatchError);

@@ -16,7 +16,7 @@ import type { StoredWatchEvent } from './event.ts';
 import { encodeStoredEvent } from './event-codec.ts';
 import type { EventBudget } from './event-budget.ts';
 import { serverEventId } from './event-id.ts';
-import type { EventStream } from './stream.ts';
+import { StreamFullError, type EventStream } from './stream.ts';
 
 /**
  * Checks a batch of watch events from one signed-in user and appends the good ones to the event
@@ -209,7 +209,11 @@ export function createWatchIngester(deps: WatchIngesterDeps): WatchIngester {
             logger.warn({ err: releaseError }, 'could not release dedupe marks'),
           );
         await budget.refund(userId, fresh.length).catch(() => undefined);
-        for (const v of fresh) reject(v.index, 'TRY_AGAIN', TRY_AGAIN_MESSAGE);
+        const message =
+          error instanceof StreamFullError
+            ? 'the event store is full (its consumers are behind); resend later'
+            : TRY_AGAIN_MESSAGE;
+        for (const v of fresh) reject(v.index, 'TRY_AGAIN', message);
         return answer(0);
       }
       return answer(fresh.length);

@@ -2,6 +2,7 @@ import {
   DEAD_LETTER_CAP,
   DEFAULT_STREAM_CAP,
   StreamClosedError,
+  StreamFullError,
   type DeadLetter,
   type EventStream,
   type StreamEntry,
@@ -65,14 +66,6 @@ export function createMemoryStream(options: MemoryStreamOptions = {}): EventStre
     for (const resolve of woken) resolve();
   }
 
-  function trim(): void {
-    for (const seq of entries.keys()) {
-      if (entries.size <= cap) break;
-      entries.delete(seq);
-      idOf.delete(seq);
-    }
-  }
-
   function remove(group: Group, seqs: Iterable<number>): void {
     for (const seq of seqs) {
       group.pending.delete(seq);
@@ -98,13 +91,13 @@ export function createMemoryStream(options: MemoryStreamOptions = {}): EventStre
 
     async append(payloads) {
       if (closed) throw new StreamClosedError();
+      if (entries.size + payloads.length > cap) throw new StreamFullError(cap);
       const ms = now();
       for (const payload of payloads) {
         const seq = nextSeq++;
         entries.set(seq, payload);
         idOf.set(seq, `${ms}-${seq}`);
       }
-      trim();
       wake();
     },
 

@@ -4,6 +4,7 @@ import {
   DEAD_LETTER_CAP,
   DEFAULT_STREAM_CAP,
   StreamClosedError,
+  StreamFullError,
   type DeadLetter,
   type EventStream,
   type StreamEntry,
@@ -11,7 +12,8 @@ import {
 
 /**
  * The event stream over Redis Streams (https://redis.io/docs/latest/develop/data-types/streams/):
- * XADD with an approximate MAXLEN cap, one consumer group read with XREADGROUP, idle entries of
+ * XADD in a Lua step that refuses a batch which would take the stream past its cap (so nothing
+ * accepted is ever trimmed), one consumer group read with XREADGROUP, idle entries of
  * dead consumers taken over with XAUTOCLAIM (Redis 6.2+), XACK then XDEL once stored, so the
  * stream holds only what is not in PostgreSQL yet. Dead letters go to `<key>:dead`.
  *
@@ -28,6 +30,16 @@ export interface RedisStreamOptions {
 }
 
 type Fields = unknown[] | null;
+
+/**
+ * Appends ARGV[2..] as entries of KEYS[1], all or none, unless that would take it past ARGV[1]
+ * entries (-1). Atomic: concurrent ingesters cannot overshoot the cap together.
+ */
+const APPEND_SCRIPT = `
+local cap = tonumber(ARGV[1])
+if redis.call('XLEN', KEYS[1]) + #ARGV - 1 > cap then return -1 end
+for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'e', ARGV[i]) end
+return #ARGV - 1`;
 
 function payloadOf(fields: Fields): string | null {
   if (!Array.isArray(fields)) return null;
@@ -95,10 +107,8 @@ export function createRedisStream(options: RedisStreamOptions): EventStream {
     async append(payloads) {
       if (closed) throw new StreamClosedError();
       if (payloads.length === 0) return;
-      const multi = redis.multi();
-      for (const payload of payloads)
-        multi.xadd(key, 'MAXLEN', '~', String(cap), '*', 'e', payload);
-      await exec(multi);
+      const added = await redis.eval(APPEND_SCRIPT, 1, key, cap, ...payloads);
+      if (added === -1) throw new StreamFullError(cap);
     },
 
     ensureGroup,

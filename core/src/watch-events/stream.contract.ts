@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { EventStream } from './stream.ts';
+import { StreamFullError, type EventStream } from './stream.ts';
 
 export interface StreamFixture {
-  /** A fresh, empty stream; every call gives a stream of its own. */
-  make(): Promise<EventStream>;
+  /** A fresh, empty stream (with this cap, when given); every call gives a stream of its own. */
+  make(cap?: number): Promise<EventStream>;
   cleanup(): Promise<void>;
 }
 
@@ -13,8 +13,8 @@ export function streamContract(name: string, setup: () => Promise<StreamFixture>
   describe(`event stream contract: ${name}`, () => {
     let fixture: StreamFixture;
     const opened: EventStream[] = [];
-    const fresh = async () => {
-      const stream = await fixture.make();
+    const fresh = async (cap?: number) => {
+      const stream = await fixture.make(cap);
       opened.push(stream);
       return stream;
     };
@@ -131,6 +131,31 @@ export function streamContract(name: string, setup: () => Promise<StreamFixture>
       assert.deepEqual(
         got.map((e) => e.payload),
         ['late'],
+      );
+    });
+
+    test('past its cap an append is refused, all or none, and nothing accepted is dropped', async () => {
+      const stream = await fresh(3);
+      await stream.ensureGroup('g');
+      await stream.append(['1', '2']);
+      await assert.rejects(stream.append(['3', '4']), StreamFullError);
+      assert.equal(await stream.length(), 2);
+      await stream.append(['3']);
+      await assert.rejects(stream.append(['4']), StreamFullError);
+      const read = await stream.read('g', 'c', 10);
+      assert.deepEqual(
+        read.map((e) => e.payload),
+        ['1', '2', '3'],
+      );
+      // Stored and acknowledged entries leave the stream and make room again.
+      await stream.ack(
+        'g',
+        read.map((e) => e.id),
+      );
+      await stream.append(['4', '5', '6']);
+      assert.deepEqual(
+        (await stream.read('g', 'c', 10)).map((e) => e.payload),
+        ['4', '5', '6'],
       );
     });
 

@@ -29,8 +29,10 @@ export interface EventStream {
   readonly kind: 'redis' | 'memory';
   /**
    * Appends payloads in order, in one call, all or none; resolves once they are stored. The
-   * stream is capped (oldest entries trimmed past the cap) so a consumer that is gone for long
-   * cannot exhaust memory.
+   * stream holds only what is not stored in PostgreSQL yet, up to its cap: an append that would
+   * pass it is refused with StreamFullError (the ingester answers TRY_AGAIN and the clients keep
+   * the events), so a consumer that is gone for long can neither exhaust memory nor make the
+   * stream drop events it accepted.
    */
   append(payloads: readonly string[]): Promise<void>;
   /** Creates the consumer group from the start of the stream unless it exists. */
@@ -68,10 +70,18 @@ export interface EventStream {
   close(): Promise<void>;
 }
 
-/** Entries kept in the stream before the oldest are trimmed (a consumer gone for hours). */
+/** Entries not stored yet that the stream holds before it refuses more (a consumer gone for hours). */
 export const DEFAULT_STREAM_CAP = 1_000_000;
 /** Dead letters kept for inspection. */
 export const DEAD_LETTER_CAP = 10_000;
+
+/** The stream holds `cap` entries not stored yet: nothing more is accepted until they are. */
+export class StreamFullError extends Error {
+  constructor(readonly cap: number) {
+    super(`the event stream holds ${cap} entries not stored yet; try again later`);
+    this.name = 'StreamFullError';
+  }
+}
 
 /** Message of a stream adapter that is closed. */
 export class StreamClosedError extends Error {
