@@ -53,9 +53,12 @@ export function createEventBudget(options: {
         return n;
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
-        // The window counts the whole batch; what was left before it is what this batch gets.
+        // The window counted the whole batch; what was left before it is what this batch gets,
+        // and the rest is given back so that refused events do not spend the budget.
         const before = error.consumedPoints - n;
-        return Math.max(0, Math.min(n, options.perMinute - before));
+        const granted = Math.max(0, Math.min(n, options.perMinute - before));
+        await limiter.reward(String(userId), n - granted).catch(() => undefined);
+        return granted;
       }
     },
 

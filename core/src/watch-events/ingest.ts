@@ -189,10 +189,17 @@ export function createWatchIngester(deps: WatchIngesterDeps): WatchIngester {
         });
       } catch (error) {
         logger.warn({ err: error, userId }, 'dedupe store unavailable; watch events refused');
+        // Some marks may have been set before the failure: drop them, or the resend would be
+        // answered DUPLICATE for events never appended. (A mark of an event accepted earlier may
+        // go too; its resend is then accepted, and the consumer stores it once.)
+        await dedupe.release(withinBudget.map((v) => v.event.id)).catch(() => undefined);
         for (const v of withinBudget) reject(v.index, 'TRY_AGAIN', TRY_AGAIN_MESSAGE);
         await budget.refund(userId, withinBudget.length).catch(() => undefined);
         return answer(0);
       }
+      // Duplicates were delivered before: they do not spend the budget again.
+      if (fresh.length < withinBudget.length)
+        await budget.refund(userId, withinBudget.length - fresh.length).catch(() => undefined);
       if (fresh.length === 0) return answer(0);
 
       try {

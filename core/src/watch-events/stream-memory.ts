@@ -44,7 +44,8 @@ export function createMemoryStream(options: MemoryStreamOptions = {}): EventStre
   const dead: DeadLetter[] = [];
   let nextSeq = 1;
   let closed = false;
-  let waiters: (() => void)[] = [];
+  /** Blocked reads; each removes itself when its wait ends, woken or timed out. */
+  const waiters = new Set<() => void>();
 
   const seqOf = (id: string): number | null => {
     const match = /^\d+-(\d+)$/.exec(id);
@@ -61,9 +62,7 @@ export function createMemoryStream(options: MemoryStreamOptions = {}): EventStre
   }
 
   function wake(): void {
-    const woken = waiters;
-    waiters = [];
-    for (const resolve of woken) resolve();
+    for (const resolve of [...waiters]) resolve();
   }
 
   function remove(group: Group, seqs: Iterable<number>): void {
@@ -115,11 +114,13 @@ export function createMemoryStream(options: MemoryStreamOptions = {}): EventStre
         const left = deadline - now();
         if (left <= 0) return [];
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
+          const done = () => {
             clearTimeout(timer);
+            waiters.delete(done);
             resolve();
-          });
+          };
+          const timer = setTimeout(done, left);
+          waiters.add(done);
         });
         if (closed) return [];
         const more = takeNew(group, consumer, count);

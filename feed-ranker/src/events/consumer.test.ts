@@ -299,6 +299,41 @@ for (const path of paths) {
       assert.equal((await consumer('c-resend').drain()).stored, 1);
     });
 
+    test('copies of one event received at different times are stored once, in one batch or in reverse order', async () => {
+      const userId = users[2]!;
+      const copy = (receivedAt: number, clientId: string): StoredWatchEvent => ({
+        id: serverEventId(userId, clientId),
+        clientId,
+        userId,
+        episodeId,
+        seriesId,
+        type: 'pause',
+        positionMs: 7_000,
+        durationMs: 90_000,
+        fromMs: null,
+        rate: null,
+        impression: null,
+        clientAt: Date.now() - 7_200_000,
+        receivedAt,
+        source: 'http',
+      });
+      const base = await countRows(sql`user_id = ${userId}`);
+      // Two copies in one batch: the earlier received is stored, once.
+      const a = clientId();
+      await pipeline.stream.append([
+        encodeStoredEvent(copy(Date.now() - 60_000, a)),
+        encodeStoredEvent(copy(Date.now() - 120_000, a)),
+      ]);
+      assert.equal((await consumer('c-copies').drain()).stored, 1);
+      // The later copy stored first, the earlier one after it: still once.
+      const b = clientId();
+      await pipeline.stream.append([encodeStoredEvent(copy(Date.now() - 30_000, b))]);
+      assert.equal((await consumer('c-copies').drain()).stored, 1);
+      await pipeline.stream.append([encodeStoredEvent(copy(Date.now() - 3_600_000, b))]);
+      assert.equal((await consumer('c-copies').drain()).stored, 0);
+      assert.equal(await countRows(sql`user_id = ${userId}`), base + 2);
+    });
+
     test('an undecodable entry goes to the dead letters; the rest of its batch is stored', async () => {
       const sent = await watch(users[0]!, 1);
       await pipeline.stream.append(['{"v":1,"id":"x"}', 'not json at all']);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '@binge/core/db';
 import type { Logger } from '@binge/core/log';
 import { bumpSeriesActivity, hourOf } from '@binge/core/rankings/activity';
-import { MAX_CLOCK_AHEAD_MS } from '@binge/core/protocol/watch-events';
+import { MAX_CLOCK_AHEAD_MS, MAX_EVENT_AGE_MS } from '@binge/core/protocol/watch-events';
 import type { StoredWatchEvent } from '@binge/core/watch-events/event';
 import { decodeStoredEvent } from '@binge/core/watch-events/event-codec';
 import { WATCH_EVENTS_GROUP } from '@binge/core/watch-events/pipeline';
@@ -19,7 +19,9 @@ import { dropExpiredPartitions, ensureDayPartitions, startOfUtcDay } from './par
  * a consumer killed before its commit leaves its batch pending for another to claim, and a batch
  * replayed after its commit (killed between commit and ack) inserts and counts nothing twice.
  * Nor does an event a client resends after its dedupe mark is gone (expired, or lost with the
- * process or Redis): the insert looks for its id among the user's events since it happened.
+ * process or Redis): the insert keeps one copy of an id per batch and looks for another copy among
+ * the user's stored events. Two copies stored by two consumers at the same moment can still both
+ * go in (neither sees the other's uncommitted row); copies are accepted far apart in time.
  *
  * What cannot be decoded goes to the dead-letter stream at once. A batch whose transaction fails
  * stays pending and comes back after `claimIdleMs`, to this consumer or another, while this one
@@ -163,17 +165,23 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
             type, position_ms, duration_ms, from_ms, rate, impression, client_at, source)
           select received_at, id, user_id, episode_id, series_id, type, position_ms, duration_ms,
             from_ms, rate, impression, client_at, source
-          from jsonb_to_recordset(${jsonRows(rows)}) as v(received_at timestamptz, id text,
-            user_id int, episode_id int, series_id int, type text, position_ms int,
-            duration_ms int, from_ms int, rate float8, impression text, client_at timestamptz,
-            source text)
-          -- The same event accepted again later (its dedupe mark expired or was lost with Redis,
-          -- and the client resent it) has a new received_at, so the key does not catch it: look
-          -- for it among the user's events since it happened (an index range that is seconds
-          -- long for a live event).
+          from (
+            -- One copy of an event per batch: the earliest received.
+            select distinct on (r.id) r.*
+            from jsonb_to_recordset(${jsonRows(rows)}) as r(received_at timestamptz, id text,
+              user_id int, episode_id int, series_id int, type text, position_ms int,
+              duration_ms int, from_ms int, rate float8, impression text, client_at timestamptz,
+              source text)
+            order by r.id, r.received_at
+          ) v
+          -- The same event accepted again (its dedupe mark expired or was lost with Redis, and
+          -- the client resent it) has another received_at, so the key does not catch it: look
+          -- for another copy among the user's events from when it happened to the oldest age an
+          -- event is accepted at (an index range that is seconds long for a live event).
           where not exists (select 1 from watch_events w where w.user_id = v.user_id
             and w.received_at >= v.client_at - interval '${sql.raw(String(RESEND_SLACK_MINUTES))} minutes'
-            and w.received_at < v.received_at and w.id = v.id)
+            and w.received_at <= v.client_at + interval '${sql.raw(String(RESEND_SLACK_MINUTES + MAX_EVENT_AGE_MS / 60_000))} minutes'
+            and w.received_at <> v.received_at and w.id = v.id)
           on conflict do nothing
           returning id, (extract(epoch from received_at) * 1000)::float8 as received_ms`),
       );

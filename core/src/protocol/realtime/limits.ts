@@ -6,9 +6,10 @@
 
 /**
  * Largest client frame in bytes, checked before a single byte is decoded. The longest legitimate
- * client frame is a DM of 4 000 UTF-16 units (≤ 12 000 UTF-8 bytes) plus its envelope.
+ * client frames are a `watch` batch of 100 events with every field at its longest (about 17.2 KB)
+ * and a DM of 4 000 UTF-16 units (≤ 12 000 UTF-8 bytes) plus its envelope.
  */
-export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+export const MAX_CLIENT_FRAME_BYTES = 32 * 1024;
 
 /** Largest server frame in bytes (a batch or a recovery reply); clients refuse anything bigger. */
 export const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
