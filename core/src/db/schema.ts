@@ -1047,6 +1047,8 @@ export const feedImpressions = pgTable(
   (t) => [
     primaryKey({ columns: [t.servedAt, t.id] }),
     index('feed_impressions_user_idx').on(t.userId, t.servedAt),
+    // A feed session's earlier pages are found by their request ids (feed-ranker.ts).
+    index('feed_impressions_request_idx').on(t.requestId),
   ],
 );
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { FeedCursor } from '../protocol/realtime/payloads.ts';
 import { ImpressionToken } from '../protocol/watch-events.ts';
 import { Value } from '@sinclair/typebox/value';
-import { createFeedCursorCodec, impressionOf, requestIdOf } from './feed-cursor.ts';
+import { createFeedCursorCodec, hotRequestIdOf, impressionOf, requestIdOf } from './feed-cursor.ts';
 import { FeedCursorError } from './feed-service.ts';
 
 const secret = 'a'.repeat(32);
@@ -25,6 +25,11 @@ test('a cursor carries the session to the next page and fits the protocol', () =
 
   const requestId = requestIdOf(first.session, 1234);
   assert.ok(Value.Check(ImpressionToken, impressionOf(requestId, 49)), requestId);
+  // The hot order's pages are named apart from the ranker's, whatever the page numbers.
+  const hot = hotRequestIdOf(first.session, 1234);
+  assert.ok(Value.Check(ImpressionToken, impressionOf(hot, 49)), hot);
+  const ranked = new Set(Array.from({ length: 2000 }, (_, p) => requestIdOf(first.session, p)));
+  for (let p = 0; p < 2000; p += 1) assert.ok(!ranked.has(hotRequestIdOf(first.session, p)));
 });
 
 test('a garbled, forged, foreign or other-viewer cursor is a FeedCursorError', () => {

@@ -49,6 +49,16 @@ export function requestIdOf(session: string, page: number): string {
   return `${session}-${page.toString(36)}`;
 }
 
+/**
+ * The request id of page `page` of a session served by the hot order (feed-fallback.ts): never
+ * the ranker's for the same page (sessions have a fixed length, so the separator tells them
+ * apart), so when the ranker's answer comes too late and the hot order stands in, the tokens the
+ * viewer got cannot be joined to the ranker's impressions of entries they never saw.
+ */
+export function hotRequestIdOf(session: string, page: number): string {
+  return `${session}_${page.toString(36)}`;
+}
+
 /** The impression token of position `position` of a page. */
 export function impressionOf(requestId: string, position: number): string {
   return `${requestId}.${position}`;

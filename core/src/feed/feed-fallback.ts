@@ -1,5 +1,5 @@
 import type { RealtimeStore } from '../realtime-state/store.ts';
-import { impressionOf, requestIdOf, type FeedCursorCodec } from './feed-cursor.ts';
+import { hotRequestIdOf, impressionOf, type FeedCursorCodec } from './feed-cursor.ts';
 import type { FeedEntry, FeedPage, FeedService } from './feed-service.ts';
 
 /**
@@ -25,7 +25,7 @@ export function createHotFeed(options: {
         request.cursor === undefined
           ? cursors.start(viewerId, now)
           : cursors.decode(request.cursor, viewerId);
-      const requestId = requestIdOf(state.session, state.page);
+      const requestId = hotRequestIdOf(state.session, state.page);
       const first = await store.feedPage(viewerId, state.offset, limit, now);
       const picked = [...first.entries];
       let offset = state.offset + first.entries.length;

@@ -197,10 +197,18 @@ describe('foldWatchEvents', () => {
       ev(12_000, 'swipe', E2, 500),
     ]);
     const user = users.get(USER)!;
-    // Play 1 watched exactly 3 s; play 2 was restarted; play 3 was left by a swipe of another
-    // episode after 1 s: the only early skip.
-    assert.equal(user.earlySkips, 1);
+    // Play 1 watched exactly 3 s; play 2 was restarted; the swipe of an episode with no open play
+    // (a late event of a play already over) ends nothing: play 3 is still open, judged later.
+    assert.equal(user.earlySkips, 0);
     assert.equal(user.starts, 3);
+    // Its next event finds it open: a complete after 60 s is a completion, not a skip.
+    const later = fold([
+      ev(0, 'start', E3, 0),
+      ev(1_000, 'swipe', E2, 500),
+      ev(60_000, 'complete', E3, 59_000),
+    ]);
+    assert.equal(later.users.get(USER)!.earlySkips, 0);
+    assert.equal(later.items.get(E3)!.completes, 1);
   });
 
   test('watch time is capped by the client time between events', () => {

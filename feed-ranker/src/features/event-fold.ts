@@ -327,8 +327,10 @@ class UserFold {
       case 'complete':
       case 'swipe': {
         const play = this.onThisEpisode(event);
-        if (play) this.advance(play, pos, event.clientAt);
-        this.endPlay(play ? event.type : 'left');
+        // Late for a play that already ended (the next one's start came first): nothing to end.
+        if (!play) return;
+        this.advance(play, pos, event.clientAt);
+        this.endPlay(event.type);
         return;
       }
       case 'like':

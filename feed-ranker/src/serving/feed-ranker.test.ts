@@ -175,6 +175,21 @@ function rankerContract(kind: 'pglite' | 'postgres') {
       assert.equal(rows.length, first.entries.length + second.entries.length);
     });
 
+    test('a retried page is the same page, logged once', async () => {
+      const first = await page({ limit: 3 });
+      const second = await page({ limit: 3, cursor: first.next });
+      // The answer was lost and the client asks again with the same cursor.
+      const retried = await page({ limit: 3, cursor: first.next });
+      assert.deepEqual(retried.entries, second.entries);
+      assert.equal(retried.requestId, second.requestId);
+      assert.equal(retried.next, second.next);
+      const rows = await database.db
+        .select({ id: feedImpressions.id })
+        .from(feedImpressions)
+        .where(eq(feedImpressions.requestId, second.requestId));
+      assert.equal(rows.length, second.entries.length);
+    });
+
     test('a model scores pages when there is one; a model that fails gives way', async () => {
       model = await tinyModel('tiny-1');
       const scored = await page();

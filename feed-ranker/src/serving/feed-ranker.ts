@@ -8,7 +8,13 @@ import {
   type FeedSession,
 } from '@binge/core/feed/feed-cursor';
 import { createHotFeed } from '@binge/core/feed/feed-fallback';
-import type { FeedEntry, FeedPage, FeedRequest, FeedService } from '@binge/core/feed/feed-service';
+import type {
+  CandidateSource,
+  FeedEntry,
+  FeedPage,
+  FeedRequest,
+  FeedService,
+} from '@binge/core/feed/feed-service';
 import type { Logger } from '@binge/core/log';
 import { createSqlRealtimeStore } from '@binge/core/realtime-state/store-sql';
 import { generateCandidates } from '../candidates/generate.ts';
@@ -75,14 +81,42 @@ export interface FeedRanker extends FeedService {
 /** Pages whose impressions may be written behind the answer at once. */
 export const MAX_PENDING_WRITES = 64;
 
-/** Earlier pages of a session whose impressions are looked up (40 pages of up to 50 entries). */
-const SESSION_LOOKBACK_PAGES = 40;
+/**
+ * Earlier pages of a session whose impressions are looked up: what a session does not repeat
+ * (100 pages, 2,000 entries at the default page of 20).
+ */
+export const SESSION_LOOKBACK_PAGES = 100;
+/** How long a page waits for the impressions of the session's previous page to be written. */
+const PENDING_WAIT_MS = 1_000;
 /** Clock slack between the processes that served a session's pages. */
 const SESSION_CLOCK_SLACK_MS = 5 * 60_000;
 /** Items' feature rows are reused this long: their counts move slowly, the page must not. */
 export const ITEM_CACHE_MS = 5_000;
 /** Day partitions of feed_impressions kept ahead: today and tomorrow. */
 const PARTITION_DAYS_AHEAD = 2;
+
+/** A logged entry of a page, as a retry of that page answers it again. */
+interface ImpressionRow {
+  episodeId: number;
+  seriesId: number;
+  position: number;
+  source: string;
+  score: number;
+  explore: boolean;
+  modelVersion: string | null;
+}
+
+/** Waits for `promise`, but no longer than `ms`: a stuck write must not stop the feed. */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
 
 interface Scored extends RerankCandidate {
   /** The feature vector it was scored on; null when the features could not be built. */
@@ -135,22 +169,37 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
 
   /**
    * Episodes served on the session's earlier pages → the last page that showed each. Pages, not
-   * clocks, order them: the processes serving one session need not agree on the time.
+   * clocks, order them: the processes serving one session need not agree on the time. When this
+   * very page was served before (the client retried, or the answer was lost), its entries come
+   * back as `again`, so a retry gets the same page and logs nothing twice.
    */
-  async function servedInSession(state: FeedSession): Promise<Map<number, number>> {
+  async function servedInSession(
+    state: FeedSession,
+  ): Promise<{ served: Map<number, number>; again: ImpressionRow[] }> {
     const served = new Map<number, number>();
-    if (state.page === 0) return served;
+    const again: ImpressionRow[] = [];
+    if (state.page === 0) return { served, again };
     // This process may still be writing the session's last page.
-    await pendingWrites.get(state.session);
+    const pending = pendingWrites.get(state.session);
+    if (pending) await waitAtMost(pending, PENDING_WAIT_MS);
     const pageOf = new Map<string, number>();
-    for (let page = Math.max(0, state.page - SESSION_LOOKBACK_PAGES); page < state.page; page += 1)
+    for (let page = Math.max(0, state.page - SESSION_LOOKBACK_PAGES); page <= state.page; page += 1)
       pageOf.set(requestIdOf(state.session, page), page);
     const rows = await db
-      .select({ episodeId: feedImpressions.episodeId, requestId: feedImpressions.requestId })
+      .select({
+        episodeId: feedImpressions.episodeId,
+        requestId: feedImpressions.requestId,
+        seriesId: feedImpressions.seriesId,
+        position: feedImpressions.position,
+        source: feedImpressions.source,
+        score: feedImpressions.score,
+        explore: feedImpressions.explore,
+        modelVersion: feedImpressions.modelVersion,
+      })
       .from(feedImpressions)
       .where(
         and(
-          // served_at bounds the partitions read; user_id narrows to the viewer's index range.
+          // served_at bounds the partitions read; the request ids are indexed.
           gte(feedImpressions.servedAt, new Date(state.startedAt - SESSION_CLOCK_SLACK_MS)),
           state.viewerId === null
             ? isNull(feedImpressions.userId)
@@ -160,9 +209,14 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
       );
     for (const row of rows) {
       const page = pageOf.get(row.requestId) ?? 0;
+      if (page === state.page) {
+        again.push(row);
+        continue;
+      }
       served.set(row.episodeId, Math.max(page, served.get(row.episodeId) ?? 0));
     }
-    return served;
+    again.sort((a, b) => a.position - b.position);
+    return { served, again };
   }
 
   /**
@@ -280,6 +334,23 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
     });
   }
 
+  /** The page `requestId` as it was served before, from its logged impressions. */
+  function replayed(state: FeedSession, requestId: string, rows: ImpressionRow[]): FeedPage {
+    return {
+      entries: rows.map((row) => ({
+        episodeId: row.episodeId,
+        seriesId: row.seriesId,
+        impression: impressionOf(requestId, row.position),
+        source: row.source as CandidateSource,
+        score: row.score,
+        explore: row.explore,
+      })),
+      next: cursors.encode({ ...state, page: state.page + 1 }),
+      requestId,
+      modelVersion: rows[0]!.modelVersion,
+    };
+  }
+
   async function rankedPage(request: FeedRequest, state: FeedSession): Promise<FeedPage | null> {
     const { viewerId, limit, now } = request;
     const requestId = requestIdOf(state.session, state.page);
@@ -287,7 +358,9 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
     /** Episode → the last page of this session that showed it. */
     let served = new Map<number, number>();
     try {
-      served = await servedInSession(state);
+      const session = await servedInSession(state);
+      if (session.again.length > 0) return replayed(state, requestId, session.again);
+      served = session.served;
     } catch (error) {
       logger.warn({ err: error }, 'feed session lookup failed: this page may repeat one');
     }
@@ -313,8 +386,6 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
       ...(deps.paywall ? { paywall: deps.paywall } : {}),
     };
     let page = rerank(first.scored, options);
-    // A viewer who watched everything proposed still gets a page.
-    if (page.length === 0) page = rerank(first.scored, { ...options, watchedRatio: Infinity });
 
     // Everything new was shown in this session: start again with the least recently shown.
     if (page.length < limit && served.size > 0) {
@@ -346,6 +417,8 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
         more = rerank(rescored.scored, { ...recycling, watchedRatio: Infinity });
       page = [...page, ...more];
     }
+    // A viewer who watched everything proposed, with nothing to recycle, still gets a page.
+    if (page.length === 0) page = rerank(first.scored, { ...options, watchedRatio: Infinity });
     // Nothing to propose (the viewer finished every series): the hot order starts them again.
     if (page.length === 0) return null;
     if (modelVersion === null) counts.heuristicPages += 1;
@@ -365,7 +438,7 @@ export function createFeedRanker(deps: FeedRankerDeps): FeedRanker {
       pendingCount -= 1;
       if (pendingWrites.get(state.session) === write) pendingWrites.delete(state.session);
     });
-    if (pendingCount > MAX_PENDING_WRITES) await write;
+    if (pendingCount > MAX_PENDING_WRITES) await waitAtMost(write, PENDING_WAIT_MS);
     const entries: FeedEntry[] = page.map((entry, position) => ({
       episodeId: entry.candidate.episodeId,
       seriesId: entry.candidate.seriesId,

@@ -56,7 +56,8 @@ async function seedLog(
   const events: (typeof watchEvents.$inferInsert)[] = [];
   const span = 6 * 24 * hour;
   for (let i = 0; i < rows; i += 1) {
-    const servedAt = now.getTime() - span + Math.floor((i / rows) * span);
+    // All served before the last attribution window, which training leaves for the next run.
+    const servedAt = now.getTime() - hour - span + Math.floor((i / rows) * span);
     const id = `${tag}${i}.${i % 10}`;
     const userId = 1 + (i % 17);
     const episodeId = 1000 + i;

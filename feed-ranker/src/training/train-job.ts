@@ -15,13 +15,15 @@ import {
   type TrainingSet,
   type TrainOptions,
 } from '../model/ranker-model.ts';
-import { buildTrainingSet } from './dataset.ts';
+import { ATTRIBUTION_WINDOW_MINUTES, buildTrainingSet } from './dataset.ts';
 
 /**
  * One training run of the ranker: the last TRAINING_WINDOW_DAYS of impressions and their plays,
  * split by time (the last HOLDOUT_SHARE of impressions is the holdout, so the model is judged on
  * the future of what it learnt from, as it will be used), trained, judged on the holdout against
- * the active model, saved, recorded, and promoted when it is not worse.
+ * the active model, saved, recorded, and promoted unless its holdout AUC is more than
+ * PROMOTION_AUC_SLACK below the active model's. Impressions of the last ATTRIBUTION_WINDOW_MINUTES
+ * are left for the next run: their plays may not have been sent or stored yet.
  */
 export const TRAINING_WINDOW_DAYS = 7;
 export const HOLDOUT_SHARE = 0.2;
@@ -87,9 +89,10 @@ export async function trainRanker(options: TrainRankerOptions): Promise<TrainRan
   const minRows = options.minRows ?? DEFAULT_MIN_ROWS;
   const started = performance.now();
   const since = new Date(now.getTime() - TRAINING_WINDOW_DAYS * 86_400_000);
+  const until = new Date(now.getTime() - ATTRIBUTION_WINDOW_MINUTES * 60_000);
   const data = await buildTrainingSet(db, {
     since,
-    until: now,
+    until,
     ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
   });
   const { set, counts } = data;
@@ -169,7 +172,7 @@ export async function trainRanker(options: TrainRankerOptions): Promise<TrainRan
       backend: tf.getBackend(),
       seconds: round((performance.now() - started) / 1000),
       from: since.toISOString(),
-      until: now.toISOString(),
+      until: until.toISOString(),
     };
     Object.assign(model.meta.metrics, metrics);
     if (signal?.aborted) throw signal.reason ?? new Error('training aborted');

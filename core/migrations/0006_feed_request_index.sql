@@ -1,0 +1,1 @@
+CREATE INDEX "feed_impressions_request_idx" ON "feed_impressions" USING btree ("request_id");
