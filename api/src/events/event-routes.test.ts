@@ -16,12 +16,11 @@ import { assertProblem } from '../testing/assert-problem.ts';
 import { signInAsGuest } from '../testing/session-client.ts';
 import { openTestApp, type TestApp } from '../testing/test-app.ts';
 import { eventClient, type EventClient } from './event-client.ts';
+import { clientEventId } from '@binge/core/watch-events/test-events';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = createLogger({ level: 'silent' });
 const PER_MINUTE = 30;
-let n = 0;
-const clientId = () => `ev-${randomBytes(6).toString('hex')}-${++n}`;
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe(`POST /api/v1/events on ${kind}${kind === 'postgres' ? ' with Redis' : ''}`, () => {
@@ -67,7 +66,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     const event = (extra: Record<string, unknown> = {}) => ({
-      id: clientId(),
+      id: clientEventId(),
       t: 'heartbeat',
       eid: episodeId,
       pos: 10_000,
@@ -204,7 +203,7 @@ test('a stream that does not answer turns into TRY_AGAIN in a 202, never a 500',
     const episodeId = await seed.episode(await seed.series(), 1, true);
     const client = eventClient(t.app, await signInAsGuest(t.app));
     const response = await client.send([
-      { id: clientId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() },
+      { id: clientEventId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() },
     ]);
     assert.equal(response.statusCode, 202);
     assert.deepEqual(response.json().rej[0].c, 'TRY_AGAIN');
@@ -221,7 +220,7 @@ test('without an injected ingester the app builds its own pipeline and closes it
     const episodeId = await seed.episode(await seed.series(), 1, true);
     const client = eventClient(t.app, await signInAsGuest(t.app));
     const response = await client.send([
-      { id: clientId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() },
+      { id: clientEventId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() },
     ]);
     assert.deepEqual(response.json(), { n: 1, rej: [] });
   } finally {

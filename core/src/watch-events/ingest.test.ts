@@ -29,12 +29,11 @@ import { sqlPlayableEpisodes } from './playable-episodes-sql.ts';
 import type { EventStream } from './stream.ts';
 import { createMemoryStream } from './stream-memory.ts';
 import { createRedisStream } from './stream-redis.ts';
+import { clientEventId } from './test-events.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = createLogger({ level: 'silent' });
 const PER_MINUTE = 40;
-let n = 0;
-const clientId = () => `ev-${randomBytes(6).toString('hex')}-${++n}`;
 
 async function drained(stream: EventStream) {
   const entries = await stream.read(WATCH_EVENTS_GROUP, 'test', 1000);
@@ -103,7 +102,7 @@ for (const path of paths) {
     let user = 1000;
     const nextUser = () => ++user;
     const event = (extra: Record<string, unknown> = {}) => ({
-      id: clientId(),
+      id: clientEventId(),
       t: 'heartbeat',
       eid: episodeId,
       pos: 5_000,
@@ -383,7 +382,7 @@ test('a database that does not answer: TRY_AGAIN for the events that needed it',
   await database.close();
   const ack = await ingester.ingest(
     7,
-    [{ id: clientId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() }, { t: 'x' }],
+    [{ id: clientEventId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() }, { t: 'x' }],
     'http',
   );
   assert.deepEqual(

@@ -30,7 +30,7 @@ export type { Candidate } from './merge.ts';
  * continue, cowatch or category candidates, and gets hot, fresh, editorial and backfill.
  *
  * A series enters at its entry episode: the viewer's resume episode (the episode of their latest
- * progress in the series, or the one after it when that was watched to FINISHED_RATIO), else
+ * progress in the series, or the one after it when that was watched to core's completionShare), else
  * episode 1; more exactly the first playable episode from that number on. A series the viewer
  * finished has no entry. Only playable episodes (ready, with a ready published asset that has a
  * master playlist, as the playback endpoint requires) of published series are proposed; an
@@ -42,8 +42,6 @@ export const DEFAULT_PER_SOURCE = 80;
 export const MAX_PER_SOURCE = 500;
 export const FRESH_DAYS = 7;
 export const CATEGORY_TOP = 3;
-/** A progress position at or past this share of the duration counts the episode as watched. */
-export const FINISHED_RATIO = completionShare;
 /** Progress rows of the viewer read (most recent first) to find resume points. */
 export const PROGRESS_DEPTH = 500;
 /** Decay of a continue candidate's score with the age of the viewer's latest activity. */
@@ -110,7 +108,7 @@ export function candidatesSql(viewerId: number, now: Date, perSource: number, ex
   return sql`with
     progress as (
       select distinct on (e.series_id) e.series_id, e.number, wp.updated_at,
-        case when wp.position_ms >= ${FINISHED_RATIO}::float8 * greatest(wp.duration_ms, 1)
+        case when wp.position_ms >= ${completionShare}::float8 * greatest(wp.duration_ms, 1)
           then e.number + 1 else e.number end as resume_number
       from (select episode_id, position_ms, duration_ms, updated_at from watch_progress
         where user_id = ${viewerId} order by updated_at desc limit ${PROGRESS_DEPTH}) wp

@@ -21,11 +21,10 @@ import { createRedisStream } from '@binge/core/watch-events/stream-redis';
 import { rowsOf } from '../features/sql-params.ts';
 import { createEventConsumer, type EventConsumerOptions } from './consumer.ts';
 import { dayPartitionName } from './partitions.ts';
+import { clientEventId } from '@binge/core/watch-events/test-events';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = createLogger({ level: 'silent' });
-let n = 0;
-const clientId = () => `ev-${randomBytes(6).toString('hex')}-${++n}`;
 
 /** Polls `probe` until it is true; the loop under test runs on its own. */
 async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
@@ -103,15 +102,15 @@ for (const path of paths) {
     async function watch(userId: number, heartbeats = 3) {
       const at = Date.now();
       const events = [
-        { id: clientId(), t: 'start', eid: episodeId, pos: 0, at },
+        { id: clientEventId(), t: 'start', eid: episodeId, pos: 0, at },
         ...Array.from({ length: heartbeats }, (_, i) => ({
-          id: clientId(),
+          id: clientEventId(),
           t: 'heartbeat',
           eid: episodeId,
           pos: (i + 1) * 5_000,
           at: at + (i + 1) * 5_000 - 60_000,
         })),
-        { id: clientId(), t: 'complete', eid: episodeId, pos: 90_000, at },
+        { id: clientEventId(), t: 'complete', eid: episodeId, pos: 90_000, at },
       ];
       const ack = await pipeline.ingester.ingest(userId, events, 'ws');
       assert.deepEqual(ack.rej, []);
@@ -278,7 +277,7 @@ for (const path of paths) {
       const userId = users[1]!;
       // An event of a play an hour ago, queued offline; its ack is lost, so the client resends it.
       const event = {
-        id: clientId(),
+        id: clientEventId(),
         t: 'pause',
         eid: episodeId,
         pos: 4_000,
@@ -295,7 +294,7 @@ for (const path of paths) {
       assert.deepEqual(again, { entries: 1, stored: 0, dead: 0, failed: 0 });
       assert.equal(await countRows(sql`user_id = ${userId}`), base + 1);
       // A different event of the same moment is still stored.
-      await pipeline.ingester.ingest(userId, [{ ...event, id: clientId() }], 'http');
+      await pipeline.ingester.ingest(userId, [{ ...event, id: clientEventId() }], 'http');
       assert.equal((await consumer('c-resend').drain()).stored, 1);
     });
 
@@ -319,14 +318,14 @@ for (const path of paths) {
       });
       const base = await countRows(sql`user_id = ${userId}`);
       // Two copies in one batch: the earlier received is stored, once.
-      const a = clientId();
+      const a = clientEventId();
       await pipeline.stream.append([
         encodeStoredEvent(copy(Date.now() - 60_000, a)),
         encodeStoredEvent(copy(Date.now() - 120_000, a)),
       ]);
       assert.equal((await consumer('c-copies').drain()).stored, 1);
       // The later copy stored first, the earlier one after it: still once.
-      const b = clientId();
+      const b = clientEventId();
       await pipeline.stream.append([encodeStoredEvent(copy(Date.now() - 30_000, b))]);
       assert.equal((await consumer('c-copies').drain()).stored, 1);
       await pipeline.stream.append([encodeStoredEvent(copy(Date.now() - 3_600_000, b))]);
@@ -401,7 +400,7 @@ test('a database that is down: the loop backs off without crashing, and nothing 
   const userId = await seed.user();
   await pipeline.ingester.ingest(
     userId,
-    [{ id: clientId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() }],
+    [{ id: clientEventId(), t: 'start', eid: episodeId, pos: 0, at: Date.now() }],
     'http',
   );
   await database.close();
@@ -438,7 +437,7 @@ test('stopping on the in-memory stream stores what is left in it, pending entrie
       pipeline.ingester.ingest(
         userId,
         Array.from({ length: 10 }, (_, i) => ({
-          id: clientId(),
+          id: clientEventId(),
           t: 'heartbeat',
           eid: episodeId,
           pos: i * 1000,

@@ -37,11 +37,6 @@ export interface CandidateContext {
 
 /** A series whose latest progress is this recent, at this episode or the one before, is a binge. */
 export const BINGE_WINDOW_MS = 6 * 3_600_000;
-/**
- * Progress at or past this share of an episode's duration counts it as watched: the platform's
- * one threshold (watch-time credit, achievements, the candidates' resume point, the re-ranker).
- */
-export const WATCHED_RATIO = completionShare;
 /** The viewer's progress rows read, most recent first (as candidates/generate.ts). */
 const PROGRESS_DEPTH = 500;
 
@@ -146,7 +141,6 @@ export function createItemRowCache(options: { ttlMs: number; max?: number }): It
   const cache = new LRUCache<number, ItemRow>({
     max: options.max ?? ITEM_CACHE_MAX,
     ttl: Math.max(1, options.ttlMs),
-    ttlAutopurge: false,
   });
   return {
     async rows(episodeIds, load) {
@@ -269,7 +263,7 @@ export function relationsSql(
       group by c.other_id
     )
     select 'series' as kind, cs.series_id as id, f.number::float8 as a, l.number::float8 as b,
-      case when l.position_ms >= ${WATCHED_RATIO}::float8 * greatest(l.duration_ms, 1)
+      case when l.position_ms >= ${completionShare}::float8 * greatest(l.duration_ms, 1)
         then 1 else 0 end::float8 as c,
       (extract(epoch from l.updated_at) * 1000)::float8 as d,
       fo.series_id is not null as follows, cw.weight::float8 as cowatch

@@ -85,7 +85,7 @@ export const MAX_PENDING_WRITES = 64;
  * Earlier pages of a session whose impressions are looked up: what a session does not repeat
  * (100 pages, 2,000 entries at the default page of 20).
  */
-export const SESSION_LOOKBACK_PAGES = 100;
+const SESSION_LOOKBACK_PAGES = 100;
 /** How long a page waits for the impressions of the session's previous page to be written. */
 const PENDING_WAIT_MS = 1_000;
 /** Clock slack between the processes that served a session's pages. */

@@ -8,7 +8,7 @@ import { beta } from '../stats/draws.ts';
  * and the random source, so every rule here is tested on plain values.
  *
  * Rules, in the order they bind:
- * 1. already watched (watchedRatio ≥ WATCHED_RATIO) and already served in this feed session
+ * 1. already watched (watchedRatio ≥ core's completionShare, 0.9) and already served in this feed session
  *    (`exclude`) are dropped;
  * 2. the paywall policy admits or refuses each entry given the page so far (the paywall issue's
  *    paid/free mix hook; the default admits all);
@@ -80,8 +80,6 @@ export interface RerankOptions<C extends RerankCandidate = RerankCandidate> {
   underExposedImpressions?: number;
 }
 
-/** Progress share from which an episode counts as watched: the platform's one threshold. */
-export const WATCHED_RATIO = completionShare;
 export const UNDER_EXPOSED_IMPRESSIONS = 200;
 const PAGES_WITH_EXPLORATION = 5;
 
@@ -115,7 +113,7 @@ export function rerank<C extends RerankCandidate>(
 ): RankedEntry<C>[] {
   const { limit, random } = options;
   const paywall = options.paywall ?? admitAll;
-  const watched = options.watchedRatio ?? WATCHED_RATIO;
+  const watched = options.watchedRatio ?? completionShare;
   const exclude = options.exclude ?? new Set<number>();
   const prefix = options.prefix ?? [];
   const page: RankedEntry<C>[] = [...prefix];

@@ -19,11 +19,10 @@ import {
 import { connectRaw } from '../testing/raw-client.ts';
 import { rtToken, seedWorld, type RealtimeWorld } from '../testing/fixtures.ts';
 import { startTestNode, type TestNode } from '../testing/test-node.ts';
+import { clientEventId } from '@binge/core/watch-events/test-events';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = createLogger({ level: 'silent' });
-let n = 0;
-const clientId = () => `ev-${randomBytes(6).toString('hex')}-${++n}`;
 
 const errorName = (frame: ServerFrame) =>
   frame.type === FrameType.error ? errorCodeName(frame.payload.c) : null;
@@ -72,7 +71,7 @@ for (const path of [
     });
 
     const event = (extra: Record<string, unknown> = {}) => ({
-      id: clientId(),
+      id: clientEventId(),
       t: 'heartbeat',
       eid: world.episodeIds[0]!,
       pos: 30_000,
@@ -156,7 +155,7 @@ test('a node without an injected ingester builds its own and stores through it',
     const client = await connectRaw(node.url);
     await client.hello(rtToken(world.users[0]!));
     const reply = await client.request(FrameType.watch, {
-      ev: [{ id: clientId(), t: 'start', eid: world.episodeIds[0], pos: 0, at: Date.now() }],
+      ev: [{ id: clientEventId(), t: 'start', eid: world.episodeIds[0], pos: 0, at: Date.now() }],
     });
     assert.equal(reply.type, FrameType.watchAck);
     if (reply.type === FrameType.watchAck) assert.deepEqual(reply.payload, { n: 1, rej: [] });
