@@ -7,6 +7,9 @@ declare global {
       code: string;
       detail?: string;
     }
+    interface Locals {
+      locale: import('$lib/i18n/locale.ts').Locale;
+    }
     /** adapter-node hands every request's Node message to hooks as `platform.req`. */
     interface Platform {
       req?: import('node:http').IncomingMessage;
