@@ -1,0 +1,61 @@
+import {
+  createRealtimeClient,
+  type RealtimeClient,
+} from '@binge/core/protocol/realtime-client/client';
+import { session } from './session.svelte.ts';
+
+/**
+ * The page's one realtime connection (created on first use, in the browser only). Feed pages,
+ * danmu, chat, progress and counters all share it; the realtime client reconnects and resumes by
+ * itself and keeps progress written offline in localStorage until the gateway has it.
+ */
+let client: Promise<RealtimeClient> | null = null;
+
+const hlcNodeKey = 'binge.hlcNode';
+
+/** A stable id of this browser install for HLC stamps (`[A-Za-z0-9_-]{1,32}`). */
+function hlcNode(): string {
+  try {
+    const existing = localStorage.getItem(hlcNodeKey);
+    if (existing && /^[A-Za-z0-9_-]{1,32}$/.test(existing)) return existing;
+    const fresh = `w${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    localStorage.setItem(hlcNodeKey, fresh);
+    return fresh;
+  } catch {
+    return `w${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
+  }
+}
+
+export function gatewayUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+/**
+ * The shared client, after the session is known (a guest is made on first visit); if the API
+ * cannot be reached the connection is anonymous, which still reads the feed and danmu.
+ */
+export function realtime(): Promise<RealtimeClient> {
+  client ??= session
+    .ensure()
+    .catch(() => null)
+    .then((current) => {
+      const created = createRealtimeClient({
+        url: gatewayUrl(window.location),
+        getToken: async () => (current ? session.accessToken() : null),
+        hlcNode: hlcNode(),
+        userAgent: 'binge-web/1',
+        storage: localStorage,
+        // The stored queue does not say whose progress it is (client-options.ts).
+        storageKey: `binge.realtime.progress.${current?.userId ?? 'anon'}`,
+      });
+      void created.connect().catch(() => undefined);
+      return created;
+    });
+  return client;
+}
+
+/** Closes the connection, e.g. after signing in as someone else; the next use reconnects. */
+export function resetRealtime(): void {
+  void client?.then((current) => current.close());
+  client = null;
+}
