@@ -246,6 +246,24 @@ test('replies are matched to requests by rid, in whatever order they come', asyn
   h.assertClean();
 });
 
+test('watch sends a batch, answers the ack, and refuses a malformed batch before sending', async (t) => {
+  const h = await harness(t, { syncProgress: false });
+  await h.client.connect();
+  const connection = await h.gateway.nextConnection();
+  const event = { id: 'evt-00000001', t: 'start' as const, eid: 3, pos: 0, at: 1_000 };
+  const acked = h.client.watch([event]);
+  const request = await connection.next(FrameType.watch);
+  assert.deepEqual(request.payload, { ev: [event] });
+  connection.reply(request, FrameType.watchAck, { n: 1, rej: [] });
+  assert.deepEqual(await acked, { n: 1, rej: [] });
+  await assert.rejects(h.client.watch([]), (error: unknown) => {
+    assert.ok(error instanceof RealtimeError);
+    assert.equal(error.kind, 'invalid');
+    return true;
+  });
+  h.assertClean();
+});
+
 test('error replies reject with a typed error carrying the protocol code', async (t) => {
   const h = await harness(t, { syncProgress: false });
   await h.client.connect();

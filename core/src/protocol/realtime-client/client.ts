@@ -25,6 +25,7 @@ import { createProgressSync, type KnownProgress } from './progress-sync.ts';
 import { RealtimeError } from './realtime-error.ts';
 import { createRequestTable, type RequestHandlers } from './requests.ts';
 import { ABNORMAL_CLOSURE, NORMAL_CLOSURE, SOCKET_OPEN, type WebSocketLike } from './socket.ts';
+import type { WatchAck, WatchEventInput } from '../watch-events.ts';
 import {
   createChannelSubscribers,
   type ChannelSubscribers,
@@ -142,6 +143,11 @@ export interface RealtimeClient {
     after?: string,
   ): Promise<HistoryResultPayload>;
   feed(cur?: string, lim?: number): Promise<FeedPagePayload>;
+  /**
+   * Sends watch events (signed-in connections only). Resent through disconnections until the
+   * publish deadline: each event's `id` makes a resend harmless (the gateway answers DUPLICATE).
+   */
+  watch(events: readonly WatchEventInput[]): Promise<WatchAck>;
   /** Marks messages of your own `dm:` channel up to `mid` delivered (1) or read (2). */
   ack(mid: string, kind: 1 | 2): Promise<void>;
   /** Records watch progress: stamped, queued offline, sent to `progress:<uid>` when connected. */
@@ -927,6 +933,22 @@ export function createRealtimeClient(options: RealtimeClientOptions): RealtimeCl
         waitMs: requestTimeoutMs,
         expired: timedOut,
         result: (reply) => reply as FeedPagePayload,
+      });
+    },
+
+    watch(events) {
+      const payload = { ev: [...events] };
+      const checked = checkFrame(FrameType.watch, 1, payload);
+      if (checked instanceof RealtimeError) return Promise.reject(checked);
+      return request({
+        type: FrameType.watch,
+        expect: FrameType.watchAck,
+        build: () => payload,
+        retry: true,
+        waitMs: publishDeadlineMs,
+        expired: () =>
+          new RealtimeError('deadline', `not delivered within ${publishDeadlineMs} ms`),
+        result: (reply) => reply as WatchAck,
       });
     },
 
