@@ -118,8 +118,10 @@ test('nothing is recorded for an element that never played', async () => {
 
 test('resume points skip barely-started and practically finished episodes', () => {
   assert.equal(resumePoint(undefined), 0);
-  assert.equal(resumePoint({ pos: 2_000, dur: 60_000 }), 0);
-  assert.equal(resumePoint({ pos: 30_000, dur: 60_000 }), 30);
-  assert.equal(resumePoint({ pos: 57_000, dur: 60_000 }), 0);
-  assert.equal(resumePoint({ pos: Number.NaN, dur: 60_000 }), 0);
+  assert.equal(resumePoint({ positionMs: 2_000, durationMs: 60_000 }), 0);
+  assert.equal(resumePoint({ positionMs: 30_000, durationMs: 60_000 }), 30);
+  assert.equal(resumePoint({ positionMs: 57_000, durationMs: 60_000 }), 0);
+  assert.equal(resumePoint({ positionMs: 3_500, durationMs: 6_000 }), 3.5);
+  assert.equal(resumePoint({ positionMs: 5_500, durationMs: 6_000 }), 0);
+  assert.equal(resumePoint({ positionMs: Number.NaN, durationMs: 60_000 }), 0);
 });
