@@ -104,7 +104,7 @@ describe('web playback in Chromium', () => {
   });
 
   test('home lists the series with bilingual titles and leads to its page', async () => {
-    await page.goto(`${platform.url}/`);
+    await page.goto(`${platform.url}/discover`);
     const card = page.locator(`a[data-series-id="${series.id}"]`).first();
     await card.waitFor();
     const text = await card.innerText();
