@@ -26,6 +26,22 @@ test('pages append in order without repeating an episode already listed', () => 
   );
 });
 
+test('an episode may come back once it is out of the repeat window', () => {
+  const shown = appendPage([], {
+    items: Array.from({ length: 9 }, (_, i) => ({ eid: i + 1, sid: 1, imp: `a.${i}` })),
+  });
+  const next = appendPage(shown, {
+    items: [
+      { eid: 1, sid: 1, imp: 'b.0' },
+      { eid: 9, sid: 1, imp: 'b.1' },
+    ],
+  });
+  assert.deepEqual(
+    next.slice(9).map((entry) => entry.episodeId),
+    [1],
+  );
+});
+
 test('refill starts four entries before the end; steps clamp to the list', () => {
   assert.equal(needsMore(new Array(10), 4), false);
   assert.equal(needsMore(new Array(10), 6), true);

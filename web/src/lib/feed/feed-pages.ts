@@ -9,14 +9,21 @@ export interface FeedEntry {
 }
 
 /**
- * Appends a page to the entries, dropping episodes already in the list: a page retried after a
- * lost answer, or an episode the ranker brings back, must not appear twice in a row of swipes.
+ * Entries a new page is checked against. The ranker brings episodes back once a small catalog has
+ * been shown whole (docs/protocol.md, "The feed"), so the feed may repeat an episode, but never
+ * within this many swipes of its last showing.
+ */
+export const repeatWindow = 8;
+
+/**
+ * Appends a page to the entries, dropping episodes shown in the last `repeatWindow` entries (a
+ * page retried after a lost answer, an episode the ranker brings back too soon) or twice in it.
  */
 export function appendPage(
   entries: readonly FeedEntry[],
   page: Pick<FeedPagePayload, 'items'>,
 ): FeedEntry[] {
-  const seen = new Set(entries.map((entry) => entry.episodeId));
+  const seen = new Set(entries.slice(-repeatWindow).map((entry) => entry.episodeId));
   const added: FeedEntry[] = [];
   for (const item of page.items) {
     if (seen.has(item.eid)) continue;
