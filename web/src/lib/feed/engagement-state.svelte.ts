@@ -1,4 +1,4 @@
-import { SvelteSet } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { session } from '$lib/session/session.svelte.ts';
 
 /**
@@ -27,4 +27,49 @@ export function loadEngagement(): Promise<void> {
     for (const item of followUps.items) followedUpSeries.add(item.targetId);
   })();
   return loaded;
+}
+
+/** Episode like counts as the API last answered them. */
+export const likeCounts = new SvelteMap<number, number>();
+
+interface Toggle {
+  present: boolean;
+  count: number;
+}
+
+/**
+ * Likes or unlikes an episode, optimistically (the heart answers at once and the LWW set converges
+ * on the server); rolls back and rethrows when the API refuses.
+ */
+export async function setLike(episodeId: number, want: boolean): Promise<void> {
+  if (want === likedEpisodes.has(episodeId)) return;
+  if (want) likedEpisodes.add(episodeId);
+  else likedEpisodes.delete(episodeId);
+  try {
+    const result = await session.api<Toggle>(`/me/like/episode/${episodeId}`, {
+      method: want ? 'PUT' : 'DELETE',
+      body: JSON.stringify({}),
+    });
+    likeCounts.set(episodeId, result.count);
+  } catch (error) {
+    if (want) likedEpisodes.delete(episodeId);
+    else likedEpisodes.add(episodeId);
+    throw error;
+  }
+}
+
+export async function setFollowUp(seriesId: number, want: boolean): Promise<void> {
+  if (want === followedUpSeries.has(seriesId)) return;
+  if (want) followedUpSeries.add(seriesId);
+  else followedUpSeries.delete(seriesId);
+  try {
+    await session.api<Toggle>(`/me/follow_up/series/${seriesId}`, {
+      method: want ? 'PUT' : 'DELETE',
+      body: JSON.stringify({}),
+    });
+  } catch (error) {
+    if (want) followedUpSeries.delete(seriesId);
+    else followedUpSeries.add(seriesId);
+    throw error;
+  }
 }
