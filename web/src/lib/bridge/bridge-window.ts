@@ -58,6 +58,7 @@ type TakesCreatedElement = never;
 
 export interface DocumentLike extends EventTargetLike {
   visibilityState?: string;
+  documentElement?: { setAttribute(name: string, value: string): void } | null;
   body?: { appendChild(element: TakesCreatedElement): unknown } | null;
   createElement(tag: 'div'): ElementLike;
 }

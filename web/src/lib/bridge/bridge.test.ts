@@ -14,6 +14,13 @@ import type { BridgeWindow, MessageEventLike, NavigatorLike } from './bridge-win
 
 type Listener = (event: MessageEventLike) => void;
 
+/**
+ * Compile-time: the real window satisfies the shape bridge() hands to createBridge. svelte-check
+ * sees the DOM library in this file; the bridge itself is written without it.
+ */
+type RealWindowFits = Window extends BridgeWindow ? 'fits' : never;
+const realWindowFits: RealWindowFits = 'fits';
+
 /** A window with manual timers and recorded listeners; shells are added per test. */
 function fakeWindow(navigator: NavigatorLike = {}) {
   const timers = new Map<number, { at: number; callback: () => void }>();
@@ -318,6 +325,7 @@ test('browser: the shell is looked for again, so a late WeChat environment is fo
 });
 
 test('bridge() refuses to run during server rendering', () => {
+  assert.equal(realWindowFits, 'fits');
   assert.throws(() => bridge(), { name: 'BridgeError', code: 'NO_SHELL' });
 });
 

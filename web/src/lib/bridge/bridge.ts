@@ -368,10 +368,13 @@ let instance: Bridge | null = null;
  */
 export function bridge(): Bridge {
   if (instance) return instance;
-  if (typeof window === 'undefined') {
+  // Read through globalThis so this module type-checks without the DOM library (the shell
+  // simulator's tests import it from Node).
+  const win = (globalThis as { window?: BridgeWindow }).window;
+  if (win === undefined) {
     throw new BridgeError('NO_SHELL', 'bridge() runs in the browser, not during server rendering');
   }
-  instance = createBridge(window);
-  document.documentElement.dataset.bingeShell = instance.shell;
+  instance = createBridge(win);
+  win.document.documentElement?.setAttribute('data-binge-shell', instance.shell);
   return instance;
 }
