@@ -239,3 +239,30 @@ test('a reply type carries its own shape after checkReply', () => {
   assert.ok(checked.ok && checked.reply.ok);
   if (checked.ok && checked.reply.ok) assert.equal(checked.reply.result.bottom, 34);
 });
+
+test('random input never throws and always answers a known code', () => {
+  let seed = 0x2f6e2b1;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const atoms = [0, 1, -1, 1.5, '', 'x', 'appState', 'share', 'v', true, false, null, [], {}];
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const keys = ['v', 'id', 're', 'ok', 'kind', 'event', 'payload', 'result', 'error', 'refused'];
+  function value(depth: number): unknown {
+    if (depth > 3 || random() < 0.4) return pick(atoms);
+    if (random() < 0.2) return [value(depth + 1), value(depth + 1)];
+    const object: Record<string, unknown> = random() < 0.7 ? { v: 1 } : {};
+    const count = Math.floor(random() * 4);
+    for (let i = 0; i < count; i += 1) object[pick(keys)] = value(depth + 1);
+    return object;
+  }
+  const codes = new Set(Object.keys(bridgeErrorCodes));
+  for (let i = 0; i < 3_000; i += 1) {
+    const input = value(0);
+    const asText = random() < 0.5 ? JSON.stringify(input) : input;
+    for (const decoded of [decodeNativeMessage(asText), decodePageMessage(asText)]) {
+      if (!decoded.ok) assert.ok(codes.has(decoded.code), decoded.code);
+    }
+  }
+});
