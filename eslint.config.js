@@ -78,6 +78,7 @@ export default defineConfig([
     '**/node_modules/',
     'data/',
     'web/build/',
+    'mobile-webview/build/',
     'web/.svelte-kit/',
     'core/migrations/meta/',
     'coverage/',

@@ -25,7 +25,7 @@ import ts from 'typescript';
 const sourceExtensions = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.svelte']);
 const skippedNames = new Set(['node_modules', '.git', '.svelte-kit', 'coverage', 'dist']);
 /** Root-relative folders that hold generated or runtime files, not sources. */
-const skippedPaths = new Set(['data', 'web/build', 'tmp']);
+const skippedPaths = new Set(['data', 'web/build', 'mobile-webview/build', 'tmp']);
 const services = ['api', 'media', 'realtime', 'feed-ranker'];
 const nodeBuiltins = new Set(builtinModules.filter((name) => !name.startsWith('_')));
 
