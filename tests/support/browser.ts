@@ -47,6 +47,8 @@ export async function swipe(
 /** What the in-page callbacks read (the repository's tsconfig has no DOM lib). */
 export interface CurrentCard {
   episodeId: number | null;
+  /** Its position in the feed (data-feed-index). */
+  index: number | null;
   time: number;
   readyState: number;
   paused: boolean;
@@ -70,6 +72,7 @@ export function currentCard(page: Page): Promise<CurrentCard> {
     } | null;
     return {
       episodeId: card ? Number(card.getAttribute('data-episode-id')) : null,
+      index: card ? Number(card.getAttribute('data-feed-index')) : null,
       time: video?.currentTime ?? 0,
       readyState: video?.readyState ?? 0,
       paused: video?.paused ?? true,
