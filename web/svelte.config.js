@@ -8,6 +8,8 @@ const config = {
     // bin/platform.ts mounts build/handler.js into the API server for every non-API path, so
     // web and API share one origin and one port.
     adapter: adapter({ out: 'build', precompress: true }),
+    // lib/offline/offline-client.ts registers src/service-worker.ts itself, in production only.
+    serviceWorker: { register: false },
   },
 };
 
