@@ -114,6 +114,25 @@ async function cachedUrls(page: Page): Promise<string[]> {
   }, mediaCache);
 }
 
+/** What the media cache really holds, read from the page. */
+async function cachedSize(page: Page): Promise<{ bytes: number; entries: number }> {
+  return page.evaluate(async (name) => {
+    const global = globalThis as unknown as {
+      caches: {
+        open(name: string): Promise<{
+          keys(): Promise<unknown[]>;
+          match(request: unknown): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | undefined>;
+        }>;
+      };
+    };
+    const cache = await global.caches.open(name);
+    let bytes = 0;
+    const keys = await cache.keys();
+    for (const key of keys) bytes += (await (await cache.match(key))!.arrayBuffer()).byteLength;
+    return { bytes, entries: keys.length };
+  }, mediaCache);
+}
+
 describe('offline viewing: the service worker in Chromium', () => {
   let dataDir: string;
   let platform: Platform;
@@ -365,6 +384,81 @@ describe('offline viewing: the service worker in Chromium', () => {
     } finally {
       await ok<Usage>(page, { type: 'set-cap', capBytes: 200 * MB });
     }
+  });
+
+  test('what a worker stopped between its two writes leaves is repaired before the next save', async () => {
+    // The two leftovers the write order allows: a response without its record, and (from an
+    // older worker or a cleared cache) a record without its response.
+    const origin = platform.url;
+    await page.evaluate(
+      async ({ name, orphan, ghost }) => {
+        const global = globalThis as unknown as {
+          caches: {
+            open(name: string): Promise<{ put(key: string, response: unknown): Promise<void> }>;
+          };
+          Response: new (body: string) => unknown;
+          indexedDB: {
+            open(
+              name: string,
+              version: number,
+            ): {
+              onsuccess: (() => void) | null;
+              onerror: (() => void) | null;
+              result: {
+                transaction(
+                  store: string,
+                  mode: string,
+                ): {
+                  objectStore(store: string): { put(value: unknown): void };
+                  oncomplete: (() => void) | null;
+                  onerror: (() => void) | null;
+                };
+                close(): void;
+              };
+            };
+          };
+        };
+        await (await global.caches.open(name)).put(orphan, new global.Response('x'.repeat(5000)));
+        await new Promise<void>((resolve, reject) => {
+          const request = global.indexedDB.open('binge-offline', 1);
+          request.onerror = () => reject(new Error('open failed'));
+          request.onsuccess = () => {
+            const transaction = request.result.transaction('entries', 'readwrite');
+            transaction
+              .objectStore('entries')
+              .put({ key: ghost, bytes: 777_777, lastUsed: 0, episodeId: null });
+            transaction.oncomplete = () => {
+              request.result.close();
+              resolve();
+            };
+            transaction.onerror = () => reject(new Error('put failed'));
+          };
+        });
+      },
+      {
+        name: mediaCache,
+        orphan: `${origin}/media/episodes/0/0/orphan.ts`,
+        ghost: `${origin}/media/episodes/0/0/ghost.ts`,
+      },
+    );
+    const counted = await ok<Usage>(page, { type: 'usage' });
+    assert.ok(counted.bytes >= 777_777, 'the ghost record is counted until repaired');
+    const info = await playback(episodes[1]!);
+    await ok<Precache>(page, {
+      type: 'precache',
+      episodeId: episodes[1]!,
+      masterUrl: info.masterUrl,
+    });
+    const urls = await cachedUrls(page);
+    assert.ok(
+      !urls.some((url) => url.endsWith('/orphan.ts')),
+      'the unrecorded response is deleted',
+    );
+    // The manifest now counts exactly what the cache holds.
+    assert.deepEqual(await ok<Usage>(page, { type: 'usage' }), {
+      ...(await cachedSize(page)),
+      capBytes: 200 * MB,
+    });
   });
 
   test('the settings page shows usage and clears the cache after confirmation', async () => {
