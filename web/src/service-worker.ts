@@ -55,6 +55,8 @@ sw.addEventListener('activate', (event) => {
     (async () => {
       for (const name of await sw.caches.keys())
         if (name.startsWith(shellPrefix) && name !== shellCache) await sw.caches.delete(name);
+      // The page request starts while the worker boots, so the worker adds no latency to it.
+      await sw.registration.navigationPreload?.enable();
       await store.reconcile().catch(() => undefined);
       await sw.clients.claim();
     })(),
@@ -66,7 +68,7 @@ sw.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (request.mode === 'navigate') {
-    event.respondWith(navigate(request));
+    event.respondWith(navigate(request, event.preloadResponse));
     return;
   }
   if (url.origin === sw.location.origin && shellAssets.has(url.pathname)) {
@@ -77,9 +79,10 @@ sw.addEventListener('fetch', (event) => {
   if (key !== null) event.respondWith(media(request, key));
 });
 
-async function navigate(request: Request): Promise<Response> {
+async function navigate(request: Request, preload: Promise<unknown>): Promise<Response> {
   try {
-    return await fetch(request);
+    const preloaded = (await preload) as Response | undefined;
+    return preloaded ?? (await fetch(request));
   } catch {
     return new Response(offlinePage(preferredLocale(sw.navigator.languages), request.url), {
       status: 503,
@@ -101,6 +104,9 @@ async function media(request: Request, key: MediaCacheKey): Promise<Response> {
 }
 
 async function playlist(request: Request, key: string): Promise<Response> {
+  const stored = await store.peek(key);
+  // Nothing saved to fall back on: the network without a deadline, as if there were no worker.
+  if (!stored) return fetch(request);
   let failure: unknown;
   try {
     const response = await fetchWithin(request, playlistNetworkTimeoutMs);
@@ -111,8 +117,7 @@ async function playlist(request: Request, key: string): Promise<Response> {
   } catch (error) {
     failure = error;
   }
-  const stored = await store.match(key);
-  if (!stored) throw failure;
+  await store.match(key);
   const text = await stored.clone().text();
   if (!isMasterPlaylist(text)) return answerFromCache(stored, null);
   // Offline, the player may only pick renditions whose playlists are saved.

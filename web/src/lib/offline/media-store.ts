@@ -64,6 +64,11 @@ export function createMediaStore(deps: MediaStoreDeps) {
       return response;
     },
 
+    /** The stored response without marking it used (the caller may still prefer the network). */
+    async peek(key: string): Promise<Response | undefined> {
+      return (await open()).match(key);
+    },
+
     async keys(): Promise<Set<string>> {
       return new Set((await manifest.all()).map((record) => record.key));
     },
