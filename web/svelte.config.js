@@ -19,7 +19,9 @@ const config = {
       out: webview ? (process.env.BINGE_WEBVIEW_OUT ?? '../mobile-webview/build') : 'build',
       precompress: true,
     }),
-    ...(webview ? { serviceWorker: { register: false } } : {}),
+    // lib/offline/offline-client.ts registers src/service-worker.ts itself, in production web
+    // builds only (not in the webview build: see the root layout).
+    serviceWorker: { register: false },
   },
 };
 
