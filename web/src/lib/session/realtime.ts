@@ -1,7 +1,4 @@
-import {
-  createRealtimeClient,
-  type RealtimeClient,
-} from '@binge/core/protocol/realtime-client/client';
+import type { RealtimeClient } from '@binge/core/protocol/realtime-client/client';
 import { session } from './session.svelte.ts';
 
 /**
@@ -35,22 +32,23 @@ export function gatewayUrl(location: Location): string {
  * cannot be reached the connection is anonymous, which still reads the feed and danmu.
  */
 export function realtime(): Promise<RealtimeClient> {
-  client ??= session
-    .ensure()
-    .catch(() => null)
-    .then((current) => {
-      const created = createRealtimeClient({
-        url: gatewayUrl(window.location),
-        getToken: async () => (current ? session.accessToken() : null),
-        hlcNode: hlcNode(),
-        userAgent: 'binge-web/1',
-        storage: localStorage,
-        // The stored queue does not say whose progress it is (client-options.ts).
-        storageKey: `binge.realtime.progress.${current?.userId ?? 'anon'}`,
-      });
-      void created.connect().catch(() => undefined);
-      return created;
+  client ??= Promise.all([
+    session.ensure().catch(() => null),
+    // Loaded on first use: the client and its frame validators stay out of the first paint.
+    import('@binge/core/protocol/realtime-client/client'),
+  ]).then(([current, { createRealtimeClient }]) => {
+    const created = createRealtimeClient({
+      url: gatewayUrl(window.location),
+      getToken: async () => (current ? session.accessToken() : null),
+      hlcNode: hlcNode(),
+      userAgent: 'binge-web/1',
+      storage: localStorage,
+      // The stored queue does not say whose progress it is (client-options.ts).
+      storageKey: `binge.realtime.progress.${current?.userId ?? 'anon'}`,
     });
+    void created.connect().catch(() => undefined);
+    return created;
+  });
   return client;
 }
 
