@@ -10,7 +10,10 @@ import {
   createRecordingSmsSender,
   type RecordingSmsSender,
 } from '@binge/core/accounts/sms-sender-recording';
+import { topics } from '@binge/core/bus';
 import { reportReasons as apiReportReasons } from '@binge/core/moderation/store';
+import { notifyMessageOf } from '@binge/core/notifications/episode-reminders';
+import { createSqlNotificationStore } from '@binge/core/notifications/store-sql';
 import type { List, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { reportReasons as webReportReasons } from '../../web/src/lib/social/report-reasons.ts';
@@ -61,6 +64,12 @@ describe('social features in Chromium, two people', () => {
     const context = await browser.newContext({ ...phone, locale: 'en-US' });
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400)
+        errors.push(
+          `response: ${response.status()} ${response.request().method()} ${response.url()}`,
+        );
+    });
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(`console: ${message.text()}`);
     });
@@ -277,7 +286,61 @@ describe('social features in Chromium, two people', () => {
     assert.equal(await page.locator('td.checked').count(), 1);
   });
 
-  test('no page error was thrown along the way', () => {
+  test(
+    'a notification pushed while the page is open raises the bell, shows, and is read',
+    { timeout: 30_000 },
+    async () => {
+      const { page, userId } = people[1]!;
+      await page.goto(`${platform.url}/me`);
+      const bell = page.locator('a.bell[data-live="true"]');
+      await bell.waitFor();
+      // Earlier steps may have earned notifications already (an achievement for a first comment).
+      const before = await waitFor(
+        'the unread count on the bell',
+        async () => {
+          const label = await bell.getAttribute('aria-label');
+          if (label === 'Notifications') return 0;
+          const match = /^Notifications, (\d+) unread$/.exec(label ?? '');
+          return match ? Number(match[1]) : null;
+        },
+        10_000,
+      );
+      // What the follow-up reminders do for a new episode: store it, then push it on the bus.
+      const push = async (text: string) => {
+        const stored = await createSqlNotificationStore(platform.database.db).create({
+          userId,
+          kind: 'episode.new',
+          text,
+          url: `/series/${series.id}`,
+          dedupeKey: `e2e:${text}`,
+        });
+        assert.ok(stored);
+        await platform.bus.publish(topics.notify, notifyMessageOf(stored));
+      };
+      await push('Episode 3 is out');
+      await page
+        .getByRole('link', { name: `Notifications, ${before + 1} unread` })
+        .waitFor({ timeout: 10_000 });
+
+      await bell.click();
+      await page.waitForURL((url) => url.pathname === '/notifications');
+      await page.locator('li.unread', { hasText: 'Episode 3 is out' }).waitFor();
+      await page.locator('.notifications[data-live="true"]').waitFor();
+      await push('Episode 4 is out');
+      await page.locator('li.unread', { hasText: 'Episode 4 is out' }).waitFor({ timeout: 10_000 });
+      await page.getByText(`${before + 2} unread`, { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Mark all read' }).click();
+      await page.getByText('All read', { exact: true }).waitFor();
+      assert.equal(await page.locator('li.unread').count(), 0);
+      // The API agrees: nothing unread after a reload.
+      await page.reload();
+      await page.locator('li', { hasText: 'Episode 4 is out' }).waitFor();
+      assert.equal(await page.locator('li.unread').count(), 0);
+    },
+  );
+
+  test('no page error was thrown along the way', (t) => {
+    for (const line of errors) t.diagnostic(line);
     assert.deepEqual(
       errors.filter((line) => line.startsWith('pageerror')),
       [],

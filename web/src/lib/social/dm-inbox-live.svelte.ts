@@ -1,11 +1,11 @@
-import { SvelteMap } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { RealtimeClient, Subscription } from '@binge/core/protocol/realtime-client/client';
 import { sanitizeText } from '@binge/core/protocol/realtime/danmu-text';
 import { realtime } from '$lib/session/realtime.ts';
 import { session } from '$lib/session/session.svelte.ts';
 import { newClientKey } from './client-key.ts';
 import { compareIds } from './comment-threads.ts';
-import { applyReceipt, newestFrom, peerOf, type ReceiptMarks } from './dm-inbox.ts';
+import { advanceMarks, newestFrom, peerOf, type ReceiptMarks } from './dm-inbox.ts';
 import { failureOf, type Failure } from './failure.ts';
 import type { SendOutcome } from './chat-room.svelte.ts';
 import {
@@ -34,10 +34,10 @@ export class DmInbox {
   failure = $state<Failure | null>(null);
   me = $state<number | null>(null);
   /** Per peer: how far they got through my messages. */
-  marks = $state<Map<number, ReceiptMarks>>(new Map());
+  marks = new SvelteMap<number, ReceiptMarks>();
   /** Per peer: the newest of their messages this account read. */
   readUpTo = new SvelteMap<number, string>();
-  blocked = $state<Set<number>>(new Set());
+  blocked = new SvelteSet<number>();
 
   #client: RealtimeClient | null = null;
   #subscription: Subscription | null = null;
@@ -100,7 +100,8 @@ export class DmInbox {
   async #loadBlocks(): Promise<void> {
     try {
       const list = await socialApi.blocks();
-      this.blocked = new Set(list.items.map((item) => item.userId));
+      this.blocked.clear();
+      for (const item of list.items) this.blocked.add(item.userId);
     } catch {
       // The block button then starts from "not blocked"; the API's answer to it is the truth.
     }
@@ -108,7 +109,10 @@ export class DmInbox {
 
   #onReceipt(receipt: { mid: string; by: number; r: 1 | 2; ts: number }): void {
     if (receipt.by !== this.me) {
-      this.marks = applyReceipt(this.marks, { k: 'rcpt', ...receipt });
+      this.marks.set(
+        receipt.by,
+        advanceMarks(this.marks.get(receipt.by), { k: 'rcpt', ...receipt }),
+      );
       return;
     }
     // My own read receipt, from this or another device: that conversation is read up to mid.
@@ -188,10 +192,8 @@ export class DmInbox {
 
   async setBlocked(peerId: number, blocked: boolean): Promise<void> {
     await socialApi.setBlocked(peerId, blocked);
-    const next = new Set(this.blocked);
-    if (blocked) next.add(peerId);
-    else next.delete(peerId);
-    this.blocked = next;
+    if (blocked) this.blocked.add(peerId);
+    else this.blocked.delete(peerId);
   }
 
   dispose(): void {

@@ -60,19 +60,26 @@ function later(a: string | null, b: string): string {
 }
 
 /**
- * A receipt from the `dm:<me>` channel. Receipts are cumulative (docs/protocol.md: "by has
- * delivered or read everything up to mid"), and read implies delivered.
+ * A receipt from the `dm:<me>` channel applied to what the peer reached. Receipts are cumulative
+ * (docs/protocol.md: "by has delivered or read everything up to mid"), and read implies delivered.
  */
+export function advanceMarks(
+  current: ReceiptMarks | undefined,
+  receipt: DmReceiptData,
+): ReceiptMarks {
+  const marks = current ?? noMarks;
+  return {
+    delivered: later(marks.delivered, receipt.mid),
+    read: receipt.r === 2 ? later(marks.read, receipt.mid) : marks.read,
+  };
+}
+
 export function applyReceipt(
   marks: ReadonlyMap<number, ReceiptMarks>,
   receipt: DmReceiptData,
 ): Map<number, ReceiptMarks> {
   const next = new Map(marks);
-  const current = next.get(receipt.by) ?? noMarks;
-  next.set(receipt.by, {
-    delivered: later(current.delivered, receipt.mid),
-    read: receipt.r === 2 ? later(current.read, receipt.mid) : current.read,
-  });
+  next.set(receipt.by, advanceMarks(marks.get(receipt.by), receipt));
   return next;
 }
 

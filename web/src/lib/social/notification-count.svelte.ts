@@ -5,6 +5,8 @@
  */
 export const unreadNotifications = $state<{ count: number | null }>({ count: null });
 
+// Bookkeeping, never rendered: a plain set on purpose.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const counted = new Set<string>();
 
 export function setUnread(count: number): void {

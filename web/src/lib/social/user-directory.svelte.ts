@@ -11,6 +11,8 @@ import { socialApi } from './social-api.ts';
  * set and the map is written when the answer comes.
  */
 const profiles = new SvelteMap<number, PublicProfile>();
+// Written from deriveds, so it must not be reactive.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const requested = new Set<number>();
 
 export function profileOf(userId: number): PublicProfile | null {
