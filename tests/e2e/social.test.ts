@@ -208,6 +208,12 @@ describe('social features in Chromium, two people', () => {
         `article[data-comment-id="${await theirs.getAttribute('data-comment-id')}"] button.like`,
       );
 
+      // Bob reports it; the form says it was received.
+      await theirs.getByRole('button', { name: 'Report' }).click();
+      await theirs.getByLabel('Reason').selectOption('spam');
+      await theirs.getByRole('button', { name: 'Send report' }).click();
+      await theirs.getByText('Reported. A moderator will look at it.').waitFor();
+
       // Bob replies; Alice sees the reply under her comment after reopening.
       await theirs.getByRole('button', { name: 'Reply' }).click();
       const reply = `Agreed ${Date.now()}`;
@@ -338,6 +344,22 @@ describe('social features in Chromium, two people', () => {
       assert.equal(await page.locator('li.unread').count(), 0);
     },
   );
+
+  test('signing out leaves a fresh guest on the device', { timeout: 30_000 }, async () => {
+    const { page, userId } = people[0]!;
+    await page.goto(`${platform.url}/me`);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const stored = await waitFor(
+      'a guest session',
+      async () => {
+        const current = await storedSession(page).catch(() => null);
+        return current?.guest ? current : null;
+      },
+      10_000,
+    );
+    assert.notEqual(stored.userId, userId);
+  });
 
   test('no page error was thrown along the way', (t) => {
     for (const line of errors) t.diagnostic(line);
