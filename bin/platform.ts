@@ -26,6 +26,7 @@ import {
 } from '../feed-ranker/src/serving/ranker-runtime.ts';
 import { forwardUpgrades } from '../realtime/src/gateway/upgrade-forwarder.ts';
 import { createWatchEventPipeline } from '@binge/core/watch-events/pipeline';
+import type { SmsSender } from '@binge/core/accounts/sms-sender';
 import { createEventConsumer, type EventConsumer } from '../feed-ranker/src/events/consumer.ts';
 
 /**
@@ -62,8 +63,14 @@ async function loadWebHandler(): Promise<NodeHandler | null> {
   return module.handler;
 }
 
+/** Parts a test swaps in, e.g. an SMS sender it reads the sign-in codes from. */
+export interface PlatformOverrides {
+  smsSender?: SmsSender;
+}
+
 export async function startPlatform(
   env: Record<string, string | undefined> = process.env,
+  overrides: PlatformOverrides = {},
 ): Promise<Platform> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'binge' });
@@ -116,6 +123,7 @@ export async function startPlatform(
       feed: ranker.feed,
       watchIngester: watchEvents.ingester,
       ...(redis ? { redis } : {}),
+      ...(overrides.smsSender ? { smsSender: overrides.smsSender } : {}),
     },
     web
       ? {

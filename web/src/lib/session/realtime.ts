@@ -7,6 +7,12 @@ import { session } from './session.svelte.ts';
  * itself and keeps progress written offline in localStorage until the gateway has it.
  */
 let client: Promise<RealtimeClient> | null = null;
+/**
+ * The session the client speaks for (null: none yet, a guest is being made). A client made for
+ * another session is replaced on the next use, so a component that subscribes right after a
+ * sign-in (before the caller got to resetRealtime) never lands on the connection about to close.
+ */
+let clientFor: string | null = null;
 
 const hlcNodeKey = 'binge.hlcNode';
 
@@ -32,11 +38,17 @@ export function gatewayUrl(location: Location): string {
  * cannot be reached the connection is anonymous, which still reads the feed and danmu.
  */
 export function realtime(): Promise<RealtimeClient> {
-  client ??= Promise.all([
+  const wanted = session.current?.sessionId ?? null;
+  if (client !== null && wanted !== null && clientFor !== null && clientFor !== wanted) close();
+  if (client !== null) return client;
+  clientFor = wanted;
+  const made: Promise<RealtimeClient> = Promise.all([
     session.ensure().catch(() => null),
     // Loaded on first use: the client and its frame validators stay out of the first paint.
     import('@binge/core/protocol/realtime-client/client'),
   ]).then(([current, { createRealtimeClient }]) => {
+    // A newer client may have replaced this one while the session was being made.
+    if (client === made) clientFor = current?.sessionId ?? null;
     const created = createRealtimeClient({
       url: gatewayUrl(window.location),
       getToken: async () => (current ? session.accessToken() : null),
@@ -49,11 +61,23 @@ export function realtime(): Promise<RealtimeClient> {
     void created.connect().catch(() => undefined);
     return created;
   });
-  return client;
+  client = made;
+  return made;
 }
 
-/** Closes the connection, e.g. after signing in as someone else; the next use reconnects. */
-export function resetRealtime(): void {
+function close(): void {
   void client?.then((current) => current.close());
   client = null;
+  clientFor = null;
+}
+
+/**
+ * Closes the connection after the session changed (a sign-in, a sign-out); the next use
+ * reconnects. A client already made for the current session (by a component that subscribed
+ * first) is kept.
+ */
+export function resetRealtime(): void {
+  const wanted = session.current?.sessionId ?? null;
+  if (client !== null && wanted !== null && clientFor === wanted) return;
+  close();
 }
