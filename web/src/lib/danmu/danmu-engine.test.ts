@@ -288,3 +288,20 @@ test('a history page that arrives late shows what belongs on screen now, where i
   assert.equal(xOf(engine, rec, 'now'), 400 - ((400 + w) * 1000) / 8000);
   assert.equal(engine.addHistory([danmu(9000, 'now', { mid: shown.comment.mid })]), 0);
 });
+
+test('an empty screen is drawn once, not every frame', () => {
+  const { rec, engine } = setup();
+  engine.frame(0);
+  const after = rec.renders;
+  for (let t = 16; t < 1000; t += 16) engine.frame(t);
+  assert.equal(rec.renders, after, 'nothing to show, nothing drawn');
+  engine.add(danmu(1000, 'a'));
+  engine.frame(1008);
+  assert.equal(rec.renders, after + 1);
+  engine.frame(9100);
+  const cleared = rec.renders;
+  assert.ok(cleared > after + 1, 'the frame that removed the last one is drawn');
+  engine.frame(9116);
+  engine.frame(9132);
+  assert.equal(rec.renders, cleared);
+});

@@ -96,6 +96,8 @@ export function createDanmuEngine(options: DanmuEngineOptions): DanmuEngine {
   let nextKey = 1;
   let lastMs: number | null = null;
   let dirty = true;
+  /** Comments on the last frame drawn: an empty screen that stays empty is not drawn again. */
+  let drawnCount = -1;
 
   function geometry(): LaneGeometry {
     return {
@@ -184,7 +186,10 @@ export function createDanmuEngine(options: DanmuEngineOptions): DanmuEngine {
       );
     }
     allocator.prune(tMs);
-    renderer.render();
+    // A playing video with no danmu would otherwise redraw (and recomposite) an empty layer every
+    // frame.
+    if (active.size > 0 || drawnCount !== 0) renderer.render();
+    drawnCount = active.size;
     dirty = false;
   }
 

@@ -1,4 +1,5 @@
 import type { Application, Container, Graphics, Text } from 'pixi.js';
+import { isSoftwareWebGL, webglRendererName } from './software-webgl.ts';
 import {
   danmuFontFamily,
   type DanmuRenderer,
@@ -12,6 +13,11 @@ import {
  * purpose, its adapter probe costs a start-up delay and buys nothing for a few hundred quads).
  * If WebGL is reported but its context cannot be made, init is retried on Canvas 2D; if Pixi
  * cannot start at all the promise rejects and the layer falls back to the DOM renderer.
+ *
+ * Software WebGL (SwiftShader, llvmpipe: what a machine without a usable GPU gets) is skipped for
+ * Canvas 2D by default, recognised by its renderer string (software-webgl.ts) and, where the
+ * browser flags it, by failIfMajorPerformanceCaveat: bench/web-danmu.ts measured it several times
+ * slower than Pixi's Canvas 2D renderer there (BENCHMARKS.md, Danmu rendering).
  *
  * Each comment is a Container holding a Text (its own texture, rasterised once when added) and a
  * Graphics border box for the viewer's own danmu. Containers are pooled: a released one keeps its
@@ -32,11 +38,21 @@ export interface PixiRendererOptions {
   resolution: number;
   /** Backends to try in order; the default is WebGL then Canvas 2D. */
   preference?: Array<'webgl' | 'canvas'>;
+  /** Accept software WebGL (for measuring it); by default it counts as no WebGL. */
+  allowSoftwareWebGL?: boolean;
 }
 
 export async function createPixiRenderer(options: PixiRendererOptions): Promise<DanmuRenderer> {
   const pixi = await import('pixi.js');
-  const preference = options.preference ?? ['webgl', 'canvas'];
+  let preference = options.preference ?? ['webgl', 'canvas'];
+  if (
+    !options.allowSoftwareWebGL &&
+    preference.includes('webgl') &&
+    isSoftwareWebGL(webglRendererName(document))
+  ) {
+    preference = preference.filter((backend) => backend !== 'webgl');
+    if (preference.length === 0) preference = ['canvas'];
+  }
 
   async function start(order: Array<'webgl' | 'canvas'>): Promise<Application> {
     const app = new pixi.Application();
@@ -50,6 +66,7 @@ export async function createPixiRenderer(options: PixiRendererOptions): Promise<
       antialias: false,
       autoStart: false,
       sharedTicker: false,
+      failIfMajorPerformanceCaveat: !options.allowSoftwareWebGL,
       eventFeatures: { move: false, globalMove: false, click: false, wheel: false },
     });
     return app;
