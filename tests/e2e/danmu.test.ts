@@ -130,6 +130,12 @@ describe('danmu in Chromium', () => {
   async function watch(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     contexts.push(context);
+    // Stay on this episode: continuous play (on by default) would skip its outro into the next.
+    await context.addInitScript(() =>
+      (
+        globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }
+      ).localStorage.setItem('binge.continuousPlay', 'false'),
+    );
     const page = await context.newPage();
     page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {

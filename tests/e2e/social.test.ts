@@ -131,6 +131,7 @@ describe('social features in Chromium, two people', () => {
       for (const person of people) {
         const { page } = person;
         await page.goto(`${platform.url}/signin?returnTo=/me`);
+        await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
         // Typed as people do: a mainland number without +86.
         await page
           .getByLabel('Phone number')
@@ -162,6 +163,8 @@ describe('social features in Chromium, two people', () => {
   test('an OAuth provider that is not configured answers a coded problem, shown', async () => {
     const page = await (await browser.newContext({ ...phone, locale: 'en-US' })).newPage();
     await page.goto(`${platform.url}/signin`);
+    // A click on the server-rendered button before hydration would do nothing.
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Sign in with WeChat' }).click();
     const problem = page.locator('[data-problem-code="PROVIDER_NOT_FOUND"]');
     await problem.waitFor();

@@ -13,6 +13,8 @@ export async function signInByPhone(
   returnTo = '/me',
 ): Promise<void> {
   await page.goto(`${baseUrl}/signin?returnTo=${encodeURIComponent(returnTo)}`);
+  // A click on the server-rendered form before hydration would do nothing.
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByLabel('Phone number').fill(phone.slice(3));
   await page.getByRole('button', { name: 'Send code' }).click();
   const codeField = page.getByLabel('6-digit code');

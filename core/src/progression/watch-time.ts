@@ -1,3 +1,5 @@
+import { completionShare } from '../protocol/progression/completion.ts';
+
 /**
  * Watch time from watch-progress writes (the LWW register of core/src/realtime-state), apart from
  * the SQL that stores it. A client reports positions; only playback it could have done counts:
@@ -17,8 +19,8 @@
 export const maxPlaybackRate = 3;
 /** The longest silence between two writes that still counts as playing. */
 export const maxCreditedGapMs = 120_000;
-/** Share of the duration from which an episode counts as finished. */
-export const completionShare = 0.9;
+/** Share of the duration from which an episode counts as finished (shared with clients). */
+export { completionShare };
 
 export interface WatchStep {
   /** The episode's stored position before this write; null when this is its first write. */

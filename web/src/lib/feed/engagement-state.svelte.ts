@@ -1,5 +1,6 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { session } from '$lib/session/session.svelte.ts';
+import { tapHaptic } from '$lib/shell/shell-events.ts';
 
 /**
  * The viewer's likes and follow-ups as this tab knows them, shared by every card of the feed so a
@@ -51,6 +52,7 @@ export async function setLike(episodeId: number, want: boolean): Promise<void> {
       body: JSON.stringify({}),
     });
     likeCounts.set(episodeId, result.count);
+    if (want) tapHaptic();
   } catch (error) {
     if (want) likedEpisodes.delete(episodeId);
     else likedEpisodes.add(episodeId);
