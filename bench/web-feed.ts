@@ -78,7 +78,10 @@ const swipeScript = `new Promise((resolve, reject) => {
       video.requestVideoFrameCallback((now) => resolve({ picture, playing: now - start }));
       return;
     }
-    if (performance.now() > deadline) return reject(new Error('the next video did not play'));
+    if (performance.now() > deadline) {
+      const v = video || null;
+      return reject(new Error('the next video did not play: ' + JSON.stringify({ before, now: card && card.getAttribute('data-episode-id'), picture, html: card ? card.innerHTML.slice(0, 120) : null, video: v && { paused: v.paused, rs: v.readyState, t: v.currentTime, ended: v.ended, err: v.error && v.error.message } })));
+    }
     requestAnimationFrame(poll);
   };
   poll();

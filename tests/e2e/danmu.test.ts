@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +12,7 @@ import {
 } from '@binge/core/protocol/realtime-client/client';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * Danmu in real Chromium against the whole embedded platform: one viewer sends a danmu from the
@@ -27,7 +26,6 @@ import { getJson, waitFor } from '../support/polling.ts';
  * The tiny demo episodes last 6 s, so each page loops its video (no auto-next) while it is
  * watched: the layer re-syncs at each loop like after any seek.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const screenshot = '/tmp/e2e-danmu.png';
 const chromiumArgs = [
   '--no-sandbox',
@@ -164,13 +162,7 @@ describe('danmu in Chromium', () => {
 
   before(
     async () => {
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       dataDir = await mkdtemp(path.join(tmpdir(), 'binge-e2e-danmu-'));
       platform = await startPlatform({
         PORT: '0',

@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +8,7 @@ import type { List, SeriesSummary } from '@binge/core/protocol/catalog';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { chromiumArgs, chromiumPath, currentCard, phone, swipe } from '../support/browser.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * The swipe feed on a phone-sized Chromium with touch, against the whole embedded platform: a
@@ -17,8 +16,6 @@ import { getJson, waitFor } from '../support/polling.ts';
  * reached by swiping shows its first frame and plays. No autoplay flag: pooled elements start
  * muted, as phones allow.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-
 /** Advancing playback: the picture decoded and the clock moving. */
 async function waitPlaying(page: Page, episodeId: number, errors: string[]): Promise<void> {
   await page
@@ -48,13 +45,7 @@ describe('the swipe feed in Chromium, phone-sized', () => {
 
   before(
     async () => {
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       dataDir = await mkdtemp(path.join(tmpdir(), 'binge-feed-e2e-'));
       platform = await startPlatform({
         PORT: '0',

@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -10,6 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { List, PlaybackInfo, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * The service worker of the production web build in Debian's Chromium against the embedded
@@ -148,13 +148,7 @@ describe('offline viewing: the service worker in Chromium', () => {
 
   before(
     async () => {
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       assert.ok(
         existsSync(path.join(repoRoot, 'web/build/client/service-worker.js')),
         'the build contains the service worker',

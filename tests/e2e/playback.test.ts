@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { List, PlaybackInfo, SeriesDetail, SeriesSummary } from '@binge/core/protocol/catalog';
 import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * The web client in a real browser against the whole embedded platform: the demo catalog is
@@ -16,7 +15,6 @@ import { getJson, waitFor } from '../support/polling.ts';
  * and plays episode 1 through hls.js, AES-128 decryption included, and meets the paywall on a
  * paid episode. Debian's Chromium is used as installed; no browser is downloaded.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const screenshot = '/tmp/e2e-watch.png';
 const chromiumArgs = [
   '--no-sandbox',
@@ -62,13 +60,7 @@ describe('web playback in Chromium', () => {
     async () => {
       // The platform serves web/build; `npm test` rebuilds it when stale, a direct run builds it
       // when missing.
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       dataDir = await mkdtemp(path.join(tmpdir(), 'binge-e2e-'));
       platform = await startPlatform({
         PORT: '0',

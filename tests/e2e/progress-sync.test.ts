@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +18,7 @@ import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { chromiumArgs, chromiumPath, phone } from '../support/browser.ts';
 import { pageAccessToken, signInByPhone } from '../support/phone-sign-in.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * Keeping one's place: a viewer signed in by phone watches an episode part way and pauses; the
@@ -27,7 +26,6 @@ import { getJson, waitFor } from '../support/polling.ts';
  * person on a second device (another browser context, signed in with the same phone) resumes
  * there too. The demo episodes are 6 s long: resuming at 3 s is half way.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const viewerPhone = '+8613800138123';
 
 /** Records, in the page, where the first `playing` of a video element started. */
@@ -55,13 +53,7 @@ describe('watch progress across reloads and devices', () => {
 
   before(
     async () => {
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       dataDir = await mkdtemp(path.join(tmpdir(), 'binge-progress-e2e-'));
       sms = createRecordingSmsSender();
       platform = await startPlatform(

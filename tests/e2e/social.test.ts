@@ -1,7 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +17,7 @@ import { startPlatform, type Platform } from '../../bin/platform.ts';
 import { reportReasons as webReportReasons } from '../../web/src/lib/social/report-reasons.ts';
 import { chromiumArgs, chromiumPath, phone } from '../support/browser.ts';
 import { getJson, waitFor } from '../support/polling.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 /**
  * The social side of the web client in Chromium against the whole embedded platform, with two
@@ -27,8 +26,6 @@ import { getJson, waitFor } from '../support/polling.ts';
  * fan-chat line and a DM written by one show up on the other's screen, live where the gateway
  * carries them, and the DM's read receipt comes back to its sender.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-
 interface Person {
   context: BrowserContext;
   page: Page;
@@ -78,13 +75,7 @@ describe('social features in Chromium, two people', () => {
 
   before(
     async () => {
-      if (!existsSync(path.join(repoRoot, 'web/build/handler.js'))) {
-        const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        });
-        assert.equal(build.status, 0, 'npm run build -w web failed');
-      }
+      ensureWebBuild();
       dataDir = await mkdtemp(path.join(tmpdir(), 'binge-social-e2e-'));
       sms = createRecordingSmsSender();
       platform = await startPlatform(
