@@ -80,7 +80,7 @@ const swipeScript = `new Promise((resolve, reject) => {
     }
     if (performance.now() > deadline) {
       const v = video || null;
-      return reject(new Error('the next video did not play: ' + JSON.stringify({ before, now: card && card.getAttribute('data-episode-id'), picture, html: card ? card.innerHTML.slice(0, 120) : null, video: v && { paused: v.paused, rs: v.readyState, t: v.currentTime, ended: v.ended, err: v.error && v.error.message } })));
+      return reject(new Error('the next video did not play: ' + JSON.stringify({ before, now: card && card.getAttribute('data-episode-id'), label: card && card.getAttribute('aria-label'), picture, html: card ? card.innerHTML.slice(0, 120) : null, video: v && { paused: v.paused, rs: v.readyState, t: v.currentTime, ended: v.ended, err: v.error && v.error.message } })));
     }
     requestAnimationFrame(poll);
   };
@@ -90,6 +90,10 @@ const swipeScript = `new Promise((resolve, reject) => {
 async function openFeed(browser: Browser, url: string) {
   const context = await browser.newContext(phone);
   const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error')
+      console.error(`page ${message.type()}: ${message.text().slice(0, 200)}`);
+  });
   const scripts = new Map<string, number>();
   page.on('response', (response) => {
     const type = response.request().resourceType();
