@@ -42,6 +42,26 @@ test('an episode may come back once it is out of the repeat window', () => {
   );
 });
 
+test('a narrower window lets a small catalog come round, never an episode after itself', () => {
+  const shown = appendPage([], {
+    items: [1, 2, 3].map((eid) => ({ eid, sid: 1, imp: `a.${eid}` })),
+  });
+  const again = appendPage(
+    shown,
+    {
+      items: [
+        { eid: 3, sid: 1, imp: 'b.0' },
+        { eid: 1, sid: 1, imp: 'b.1' },
+      ],
+    },
+    1,
+  );
+  assert.deepEqual(
+    again.map((entry) => entry.episodeId),
+    [1, 2, 3, 1],
+  );
+});
+
 test('refill starts four entries before the end; steps clamp to the list', () => {
   assert.equal(needsMore(new Array(10), 4), false);
   assert.equal(needsMore(new Array(10), 6), true);

@@ -16,14 +16,15 @@ export interface FeedEntry {
 export const repeatWindow = 8;
 
 /**
- * Appends a page to the entries, dropping episodes shown in the last `repeatWindow` entries (a
- * page retried after a lost answer, an episode the ranker brings back too soon) or twice in it.
+ * Appends a page to the entries, dropping episodes shown in the last `window` entries (a page
+ * retried after a lost answer, an episode the ranker brings back too soon) or twice in it.
  */
 export function appendPage(
   entries: readonly FeedEntry[],
   page: Pick<FeedPagePayload, 'items'>,
+  window = repeatWindow,
 ): FeedEntry[] {
-  const seen = new Set(entries.slice(-repeatWindow).map((entry) => entry.episodeId));
+  const seen = new Set(entries.slice(-window).map((entry) => entry.episodeId));
   const added: FeedEntry[] = [];
   for (const item of page.items) {
     if (seen.has(item.eid)) continue;
