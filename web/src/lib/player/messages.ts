@@ -22,8 +22,6 @@ export const messages = defineMessages({
     dismissNext: 'Dismiss next episode prompt',
     nextEpisode: 'Next episode',
     autoplayBlocked: 'Autoplay was blocked: press play to start.',
-    resumed: 'Resumed at {time}',
-    startOver: 'Start over',
     loading: 'Loading video',
   },
   'zh-CN': {
@@ -47,8 +45,6 @@ export const messages = defineMessages({
     dismissNext: '关闭下一集提示',
     nextEpisode: '下一集',
     autoplayBlocked: '浏览器阻止了自动播放：请点击播放。',
-    resumed: '已从 {time} 继续播放',
-    startOver: '从头播放',
     loading: '视频加载中',
   },
 });
